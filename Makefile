@@ -1,0 +1,58 @@
+# The two set-up commands of the README: `make run` and `make test`. Both install what they need.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 8000
+PYTEST_ARGS ?=
+
+.PHONY: run test lint worker beat messages clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+
+# Re-install whenever pyproject.toml changes.
+$(VENV)/.installed-run: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install -q -e .
+	touch $@
+
+$(VENV)/.installed-test: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install -q -e '.[test]'
+	touch $@ $(VENV)/.installed-run
+
+run: $(VENV)/.installed-run
+	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py seed_demo
+	@echo
+	@echo "  社区韧性工作平台 / Community resilience portal: http://$(HOST):$(PORT)/"
+	@echo "  Demo logins (password: $${DEMO_PASSWORD:-resilience-demo}):"
+	@echo "    huayang_staff, xinhua_staff, lujiazui_staff  街镇工作人员 / street staff"
+	@echo "    changning_reviewer, pudong_reviewer          区级审核员 / district reviewers"
+	@echo "    admin                                        系统管理员 / admin (also /admin/)"
+	@echo
+	$(BIN)/python manage.py runserver $(HOST):$(PORT)
+
+lint: $(VENV)/.installed-test
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	DEBUG=false SECRET_KEY=check-deploy-only-$$(date +%s)-not-a-real-secret-key-0123456789abcdef \
+	  ALLOWED_HOSTS=portal.example.gov.cn $(BIN)/python manage.py check --deploy --fail-level WARNING
+	$(BIN)/python manage.py makemigrations --check --dry-run
+
+test: lint
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+worker: $(VENV)/.installed-run
+	$(BIN)/celery -A resilience worker -l info
+
+beat: $(VENV)/.installed-run
+	$(BIN)/celery -A resilience beat -l info
+
+# After changing user-facing strings: update the English catalogue, translate, then compile.
+messages: $(VENV)/.installed-run
+	$(BIN)/python manage.py makemessages -l en --ignore=.venv --ignore=var --ignore=tests
+	$(BIN)/python manage.py compilemessages -l en --ignore=.venv
+
+clean:
+	rm -rf $(VENV) var db.sqlite3

@@ -1,0 +1,95 @@
+from django.contrib import messages
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.db.models import Count, IntegerField, OuterRef, Subquery, Sum
+from django.db.models.functions import Coalesce
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.generic import DetailView, TemplateView, UpdateView
+
+from .forms import OrgUnitForm
+from .mixins import ScopedEditMixin, ScopedMixin
+from .models import OrgKind, OrgUnit, can_edit_unit
+
+
+def _subtree_aggregate(kind, aggregate):
+    """A correlated subquery over the subtree of each outer unit (one query for all rows)."""
+    inner = (
+        OrgUnit.objects.filter(path__startswith=OuterRef("path"), kind=kind)
+        .order_by()
+        .values("kind")
+        .annotate(value=aggregate)
+        .values("value")
+    )
+    return Coalesce(Subquery(inner[:1], output_field=IntegerField()), 0)
+
+
+def children_with_figures(unit):
+    """The unit's direct children with the number of communities and 小区 below each."""
+    return unit.children.annotate(
+        community_count=_subtree_aggregate(OrgKind.COMMUNITY, Count("pk")),
+        estate_count=_subtree_aggregate(OrgKind.ESTATE, Count("pk")),
+        community_population=_subtree_aggregate(OrgKind.COMMUNITY, Sum("population")),
+    ).order_by("code")
+
+
+def unit_context(user, unit):
+    """Context shared by the home page and the org unit page."""
+    top = user.org_unit
+    breadcrumbs = []
+    if top is not None:
+        breadcrumbs = [a for a in unit.ancestors() if a.path.startswith(top.path)]
+    return {
+        "unit": unit,
+        "breadcrumbs": breadcrumbs,
+        "children": children_with_figures(unit),
+        "can_edit": can_edit_unit(user, unit),
+    }
+
+
+class HomeView(LoginRequiredMixin, TemplateView):
+    """工作台: the user's org unit and the units under it."""
+
+    template_name = "orgs/home.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        user = self.request.user
+        if user.org_unit is not None:
+            context.update(unit_context(user, user.org_unit))
+        else:  # a superuser without a unit sees the top of the tree
+            context["roots"] = OrgUnit.objects.filter(parent=None)
+        return context
+
+
+class OrgUnitDetailView(ScopedMixin, DetailView):
+    model = OrgUnit
+    slug_field = "code"
+    slug_url_kwarg = "code"
+    context_object_name = "unit"
+    template_name = "orgs/orgunit_detail.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context.update(unit_context(self.request.user, self.object))
+        return context
+
+
+class OrgUnitUpdateView(ScopedEditMixin, UpdateView):
+    """Street staff keep the name and resident population of their units up to date."""
+
+    model = OrgUnit
+    form_class = OrgUnitForm
+    slug_field = "code"
+    slug_url_kwarg = "code"
+    context_object_name = "unit"
+    template_name = "orgs/orgunit_form.html"
+
+    def get_owning_unit(self, obj):
+        return obj
+
+    def form_valid(self, form):
+        messages.success(self.request, _("已保存“%(name)s”。") % {"name": form.instance.name})
+        return super().form_valid(form)
+
+    def get_success_url(self):
+        return reverse("orgs:detail", args=[self.object.code])

@@ -1,0 +1,33 @@
+"""The main navigation. Every domain app is listed here once; an entry shows only when its
+URL exists, so an app appears in the menu the moment its URLs are included."""
+
+from django.urls import NoReverseMatch, reverse
+from django.utils.translation import gettext_lazy as _
+
+MAIN_MENU = [
+    ("home", _("工作台")),
+    ("plans:list", _("应急预案")),
+    ("hazards:list", _("风险隐患")),
+    ("supplies:list", _("应急物资")),
+    ("shelters:list", _("避难场所")),
+    ("drills:list", _("应急演练")),
+    ("people:list", _("队伍与人员")),
+    ("applications:list", _("示范社区创建")),
+    ("reports:list", _("报表")),
+]
+
+
+def _menu():
+    items = []
+    for name, label in MAIN_MENU:
+        try:
+            items.append({"name": name, "label": label, "url": reverse(name)})
+        except NoReverseMatch:
+            continue
+    return items
+
+
+def navigation(request):
+    if not getattr(request, "user", None) or not request.user.is_authenticated:
+        return {}
+    return {"main_menu": _menu()}

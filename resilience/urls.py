@@ -1,0 +1,22 @@
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
+
+from apps.orgs.views import HomeView
+
+from . import views
+
+admin.site.site_header = _("社区韧性工作平台 · 管理后台")
+admin.site.site_title = _("社区韧性工作平台")
+admin.site.index_title = _("系统管理")
+
+urlpatterns = [
+    path("", HomeView.as_view(), name="home"),
+    path("healthz", views.healthz, name="healthz"),
+    path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("orgs/", include("apps.orgs.urls")),
+    path("admin/", admin.site.urls),
+]

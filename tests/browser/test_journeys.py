@@ -1,0 +1,22 @@
+import pytest
+from selenium.webdriver.common.by import By
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def log_in(browser, username, password="resilience-demo"):
+    browser.get(browser.base_url + "/")
+    assert "/accounts/login/" in browser.current_url
+    browser.find_element(By.NAME, "username").send_keys(username)
+    browser.find_element(By.NAME, "password").send_keys(password)
+    browser.find_element(By.CSS_SELECTOR, "form button[type=submit].btn-primary").click()
+
+
+def test_huayang_staff_logs_in_and_sees_the_workbench(browser, demo):
+    log_in(browser, "huayang_staff")
+    heading = browser.find_element(By.TAG_NAME, "h1")
+    assert "华阳路街道" in heading.text
+    assert "工作台" in browser.title
+    rows = browser.find_elements(By.CSS_SELECTOR, "table tbody tr")
+    assert len(rows) == 6
+    assert "华阳路街道" in browser.find_element(By.CSS_SELECTOR, ".user-unit").text
