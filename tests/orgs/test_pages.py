@@ -3,7 +3,7 @@
 import pytest
 from django.urls import reverse
 
-from apps.orgs.models import OrgKind, OrgUnit
+from apps.orgs.models import OrgKind, OrgUnit, User
 from tests.conftest import make_user
 from tests.factories import child
 
@@ -136,7 +136,8 @@ def test_login_page_is_chinese_and_wrong_password_says_so(client, demo):
 @pytest.mark.parametrize("term,expected", [("华阳", "华阳路街道"), ("310115005", "陆家嘴街道")])
 def test_admin_org_unit_picker_is_an_autocomplete(login, demo, term, expected):
     client = login("admin")
-    page = client.get(reverse("admin:orgs_user_change", args=[1])).content.decode()
+    staff = User.objects.get(username="huayang_staff")
+    page = client.get(reverse("admin:orgs_user_change", args=[staff.pk])).content.decode()
     assert "admin-autocomplete" in page
     response = client.get(
         "/admin/autocomplete/",
