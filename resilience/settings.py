@@ -40,7 +40,12 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "crispy_forms",
     "crispy_bootstrap5",
+    "import_export",
     "apps.orgs",
+    "apps.files",
+    "apps.plans",
+    "apps.hazards",
+    "apps.supplies",
 ]
 
 MIDDLEWARE = [

@@ -211,6 +211,10 @@ class User(AbstractUser):
         verbose_name = _("用户")
         verbose_name_plural = _("用户")
 
+    def get_full_name(self):
+        """Chinese order: family name first, no space (张三, not 三 张)."""
+        return f"{self.last_name}{self.first_name}".strip()
+
     @property
     def can_edit(self):
         return user_can_edit(self)
@@ -219,3 +223,39 @@ class User(AbstractUser):
         super().clean()
         if not self.is_superuser and self.org_unit_id is None:
             raise ValidationError({"org_unit": _("请为用户选择所属单位。")})
+
+
+class ScopedModel(models.Model):
+    """Base for every domain record: owned by one org unit (which decides who sees it) and
+    attributable (who created it and who last changed it, and when).
+
+    Services set ``created_by``/``updated_by`` from the acting user."""
+
+    org_unit = models.ForeignKey(
+        OrgUnit, verbose_name=_("所属单位"), on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    created_by = models.ForeignKey(
+        User,
+        verbose_name=_("创建人"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        editable=False,
+    )
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+    updated_by = models.ForeignKey(
+        User,
+        verbose_name=_("最后修改人"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        editable=False,
+    )
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        abstract = True

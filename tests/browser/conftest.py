@@ -44,3 +44,13 @@ def browser(live_server):
     finally:
         driver.quit()
         shutil.rmtree(profile, ignore_errors=True)
+
+
+def log_in(browser, username, password="resilience-demo"):
+    """Log in through the real login form; lands on the workbench."""
+    from selenium.webdriver.common.by import By
+
+    browser.get(browser.base_url + "/accounts/login/")
+    browser.find_element(By.NAME, "username").send_keys(username)
+    browser.find_element(By.NAME, "password").send_keys(password)
+    browser.find_element(By.CSS_SELECTOR, "form button[type=submit].btn-primary").click()

@@ -1,18 +1,14 @@
 import pytest
 from selenium.webdriver.common.by import By
 
+from tests.browser.conftest import log_in
+
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def log_in(browser, username, password="resilience-demo"):
+def test_huayang_staff_logs_in_and_sees_the_workbench(browser, demo):
     browser.get(browser.base_url + "/")
     assert "/accounts/login/" in browser.current_url
-    browser.find_element(By.NAME, "username").send_keys(username)
-    browser.find_element(By.NAME, "password").send_keys(password)
-    browser.find_element(By.CSS_SELECTOR, "form button[type=submit].btn-primary").click()
-
-
-def test_huayang_staff_logs_in_and_sees_the_workbench(browser, demo):
     log_in(browser, "huayang_staff")
     heading = browser.find_element(By.TAG_NAME, "h1")
     assert "华阳路街道" in heading.text
