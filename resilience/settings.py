@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "import_export",
     "apps.orgs",
     "apps.files",
+    "apps.maps",
     "apps.plans",
     "apps.hazards",
     "apps.supplies",
@@ -178,6 +179,24 @@ SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=not DEBUG)
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+
+# --- Uploads and spreadsheets ---------------------------------------------------------------
+MAX_DOCUMENT_UPLOAD_MB = env.int("MAX_DOCUMENT_UPLOAD_MB", default=20)
+MAX_IMAGE_UPLOAD_MB = env.int("MAX_IMAGE_UPLOAD_MB", default=10)
+FILE_UPLOAD_PERMISSIONS = 0o640
+DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+IMPORT_EXPORT_USE_TRANSACTIONS = True  # one bad row imports nothing
+IMPORT_EXPORT_ESCAPE_FORMULAE_ON_EXPORT = True  # no formula injection into Excel
+IMPORT_EXPORT_IMPORT_MAX_ROWS = env.int("IMPORT_MAX_ROWS", default=20000)
+
+# --- Maps -----------------------------------------------------------------------------------
+# Tiles come from a configurable URL (an intranet tile server, Tianditu with a key, ...); with
+# none configured the maps still draw the points on a blank background. Coordinates are stored
+# in WGS-84.
+MAP_TILE_URL = env("MAP_TILE_URL", default="")
+MAP_TILE_ATTRIBUTION = env("MAP_TILE_ATTRIBUTION", default="")
+MAP_CENTER = env.list("MAP_CENTER", cast=float, default=[31.2304, 121.4737])  # 上海 人民广场
+MAP_ZOOM = env.int("MAP_ZOOM", default=13)
 
 # --- Demo data ------------------------------------------------------------------------------
 DEMO_PASSWORD = env("DEMO_PASSWORD", default="resilience-demo")
