@@ -187,7 +187,9 @@ FILE_UPLOAD_PERMISSIONS = 0o640
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 IMPORT_EXPORT_USE_TRANSACTIONS = True  # one bad row imports nothing
 IMPORT_EXPORT_ESCAPE_FORMULAE_ON_EXPORT = True  # no formula injection into Excel
-IMPORT_EXPORT_IMPORT_MAX_ROWS = env.int("IMPORT_MAX_ROWS", default=20000)
+IMPORT_EXPORT_IMPORT_IGNORE_BLANK_LINES = True
+IMPORT_MAX_ROWS = env.int("IMPORT_MAX_ROWS", default=20000)
+IMPORT_MAX_UPLOAD_MB = env.int("IMPORT_MAX_UPLOAD_MB", default=10)
 
 # --- Maps -----------------------------------------------------------------------------------
 # Tiles come from a configurable URL (an intranet tile server, Tianditu with a key, ...); with

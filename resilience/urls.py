@@ -18,6 +18,7 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("orgs/", include("apps.orgs.urls")),
+    path("files/", include("apps.files.urls")),
     path("plans/", include("apps.plans.urls")),
     path("hazards/", include("apps.hazards.urls")),
     path("supplies/", include("apps.supplies.urls")),

@@ -11,10 +11,12 @@ from .models import can_edit_unit
 
 
 class ScopedMixin(LoginRequiredMixin):
-    """List and detail views: the queryset is what the user may see."""
+    """List, detail and export views: the queryset is what the user may see."""
 
     def get_queryset(self):
-        return super().get_queryset().visible_to(self.request.user)
+        parent = getattr(super(), "get_queryset", None)
+        queryset = parent() if parent else self.model._default_manager.all()
+        return queryset.visible_to(self.request.user)
 
 
 class ScopedEditMixin(ScopedMixin):

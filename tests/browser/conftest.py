@@ -49,8 +49,22 @@ def browser(live_server):
 def log_in(browser, username, password="resilience-demo"):
     """Log in through the real login form; lands on the workbench."""
     from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import WebDriverWait
 
     browser.get(browser.base_url + "/accounts/login/")
     browser.find_element(By.NAME, "username").send_keys(username)
     browser.find_element(By.NAME, "password").send_keys(password)
     browser.find_element(By.CSS_SELECTOR, "form button[type=submit].btn-primary").click()
+    WebDriverWait(browser, 10).until(lambda b: "/accounts/login/" not in b.current_url)
+
+
+def submit(browser):
+    """Click the main form's submit button (scrolled to the middle of the window first, so no
+    sticky element covers it; instant, as Bootstrap makes scrolling smooth)."""
+    from selenium.webdriver.common.by import By
+
+    button = browser.find_element(By.CSS_SELECTOR, "main form button[type=submit]")
+    browser.execute_script(
+        "arguments[0].scrollIntoView({block: 'center', behavior: 'instant'});", button
+    )
+    button.click()

@@ -1,0 +1,24 @@
+import os
+
+from django import forms
+from django.conf import settings
+from django.utils.translation import gettext_lazy as _
+
+
+class SpreadsheetUploadForm(forms.Form):
+    file = forms.FileField(
+        label=_("Excel 或 CSV 文件"),
+        help_text=_("第一行为列名（与模板一致）；CSV 可为 UTF-8 或 GBK 编码。"),
+    )
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if os.path.splitext(upload.name)[1].lower() not in (".xlsx", ".csv"):
+            raise forms.ValidationError(
+                _("只支持 .xlsx 或 .csv 文件；.xls 请在 Excel 中另存为 .xlsx。")
+            )
+        if upload.size > settings.IMPORT_MAX_UPLOAD_MB * 1024 * 1024:
+            raise forms.ValidationError(
+                _("文件过大，上限为 %(limit)d MB。") % {"limit": settings.IMPORT_MAX_UPLOAD_MB}
+            )
+        return upload

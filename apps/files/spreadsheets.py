@@ -1,0 +1,245 @@
+"""Excel in and out, the same way in every app.
+
+- ``ScopedResource``: base for every django-import-export resource. It takes the acting user,
+  refuses rows for org units the user may not edit, only updates rows the user can see, keys
+  the org unit by its code, and records who created/changed each row.
+- ``ImportView``: upload → background dry run → preview listing every bad row → confirm →
+  background import, all or nothing (``ImportJob`` + ``apps.files.tasks.run_import``).
+- ``export_response``: an .xlsx download of a queryset the caller has already scoped, with
+  formulae escaped.
+"""
+
+import io
+import os
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import PermissionDenied
+from django.http import HttpResponse
+from django.shortcuts import redirect
+from django.utils import timezone
+from django.utils.http import content_disposition_header
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.generic import FormView
+from import_export import fields, resources
+from import_export.formats.base_formats import XLSX
+from import_export.widgets import CachedForeignKeyWidget
+from tablib import Dataset
+
+from apps.orgs.models import OrgUnit, can_edit_unit, user_can_edit
+
+from .forms import SpreadsheetUploadForm
+from .models import ImportJob
+
+PROGRESS_EVERY = 200
+
+
+class ScopedResource(resources.ModelResource):
+    org_unit = fields.Field(
+        attribute="org_unit",
+        column_name=gettext_lazy("所属单位编码"),
+        widget=CachedForeignKeyWidget(OrgUnit, field="code"),
+    )
+
+    class Meta:
+        clean_model_instances = True  # model validation (required fields, choices) per row
+        skip_unchanged = True
+        report_skipped = True
+
+    def __init__(self, user=None, **kwargs):
+        super().__init__(**kwargs)
+        self.user = user
+        self.on_progress = None
+
+    def get_queryset(self):
+        # Rows are matched for update only among those the user can see.
+        return super().get_queryset().visible_to(self.user)
+
+    def import_row(self, row, instance_loader, **kwargs):
+        result = super().import_row(row, instance_loader, **kwargs)
+        number = kwargs.get("row_number", 0)
+        if self.on_progress and number % PROGRESS_EVERY == 0:
+            self.on_progress(number)
+        return result
+
+    def validate_instance(self, instance, import_validation_errors=None, validate_unique=True):
+        errors = dict(import_validation_errors or {})
+        unit = getattr(instance, "org_unit", None) if instance.org_unit_id else None
+        if "org_unit" not in errors and not can_edit_unit(self.user, unit):
+            errors["org_unit"] = [
+                _("所属单位“%(unit)s”不在您可维护的范围内。") % {"unit": unit.code if unit else "—"}
+            ]
+        super().validate_instance(instance, errors, validate_unique)
+
+    def before_save_instance(self, instance, row, **kwargs):
+        if instance.pk is None:
+            instance.created_by = self.user
+        instance.updated_by = self.user
+        super().before_save_instance(instance, row, **kwargs)
+
+
+class SpreadsheetError(Exception):
+    """The file as a whole cannot be read; the message is for the user."""
+
+
+def read_dataset(data, filename):
+    """A tablib Dataset from .xlsx or .csv bytes (CSV in UTF-8, with or without BOM, or GBK —
+    what Chinese Excel saves)."""
+    ext = os.path.splitext(filename)[1].lower()
+    if ext == ".xlsx":
+        try:
+            dataset = XLSX().create_dataset(data)
+        except StopIteration as exc:
+            raise SpreadsheetError(_("文件是空的。")) from exc
+        except Exception as exc:
+            message = _("无法读取该 Excel 文件，请确认是 .xlsx 格式且未加密。")
+            raise SpreadsheetError(message) from exc
+    elif ext == ".csv":
+        for encoding in ("utf-8-sig", "gb18030"):
+            try:
+                text = data.decode(encoding)
+                break
+            except UnicodeDecodeError:
+                continue
+        else:
+            raise SpreadsheetError(_("无法识别 CSV 文件的编码，请另存为 UTF-8 或 .xlsx。"))
+        try:
+            dataset = Dataset().load(io.StringIO(text).read(), format="csv")
+        except Exception as exc:
+            raise SpreadsheetError(_("无法读取该 CSV 文件。")) from exc
+    else:
+        raise SpreadsheetError(_("只支持 .xlsx 或 .csv 文件；.xls 请在 Excel 中另存为 .xlsx。"))
+    if not dataset.headers or all(h in (None, "") for h in dataset.headers):
+        raise SpreadsheetError(_("第一行应为列名，但文件没有列名。"))
+    dataset.headers = [str(h).strip() if h is not None else "" for h in dataset.headers]
+    if len(dataset) > settings.IMPORT_MAX_ROWS:
+        raise SpreadsheetError(
+            _("文件有 %(rows)d 行，超过单次导入上限 %(limit)d 行，请拆分后导入。")
+            % {"rows": len(dataset), "limit": settings.IMPORT_MAX_ROWS}
+        )
+    return dataset
+
+
+def check_headers(resource, dataset):
+    """Refuse a file whose columns do not match the template, naming what is missing."""
+    expected = [f.column_name for f in resource.get_import_fields()]
+    required = [resource.fields[name].column_name for name in resource._meta.import_id_fields]
+    missing = [str(c) for c in required if str(c) not in dataset.headers]
+    known = [h for h in dataset.headers if h in {str(c) for c in expected}]
+    if missing or not known:
+        raise SpreadsheetError(
+            _("文件的列与模板不符。缺少的列：%(missing)s。模板的列：%(expected)s。")
+            % {
+                "missing": "、".join(missing or [str(c) for c in expected]),
+                "expected": "、".join(str(c) for c in expected),
+            }
+        )
+
+
+MAX_REPORTED_ERRORS = 1000
+PREVIEW_ROWS = 20
+
+
+def summarise(result, dataset, resource):
+    """What the preview shows: totals, every bad row (Excel line numbers, header = line 1),
+    and the first rows as they will be imported."""
+    columns = {f.attribute: str(f.column_name) for f in resource.get_import_fields()}
+    errors = []
+    for invalid in result.invalid_rows:
+        for field, messages_ in invalid.field_specific_errors.items():
+            column = columns.get(field, field)
+            for message in messages_:
+                errors.append({"line": invalid.number + 1, "column": column, "message": message})
+        for message in invalid.non_field_specific_errors:
+            errors.append({"line": invalid.number + 1, "column": "", "message": message})
+    for number, row_errors in result.row_errors():
+        for error in row_errors:
+            errors.append(
+                {"line": number + 1, "column": "", "message": str(error.error) or repr(error.error)}
+            )
+    errors.sort(key=lambda e: e["line"])
+    bad_lines = sorted({e["line"] for e in errors})
+    return {
+        "totals": {str(k): v for k, v in result.totals.items()},
+        "rows": len(dataset),
+        "bad_lines": len(bad_lines),
+        "errors": errors[:MAX_REPORTED_ERRORS],
+        "more_errors": max(0, len(errors) - MAX_REPORTED_ERRORS),
+        "headers": list(dataset.headers),
+        "preview": [[_cell(v) for v in row] for row in dataset[:PREVIEW_ROWS]],
+    }
+
+
+def _cell(value):
+    return "" if value is None else str(value)
+
+
+def export_response(resource, queryset, filename_stem):
+    """An .xlsx attachment of ``queryset`` (already limited with ``visible_to``)."""
+    dataset = resource.export(queryset=queryset)
+    content = XLSX().export_data(dataset)
+    stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
+    response = HttpResponse(content, content_type=XLSX.CONTENT_TYPE)
+    filename = f"{filename_stem}-{stamp}.xlsx"
+    response["Content-Disposition"] = content_disposition_header(True, filename)
+    return response
+
+
+class ImportView(LoginRequiredMixin, FormView):
+    """Upload page of an import. Subclass with ``resource_class``, ``title`` and
+    ``success_url`` (where the user lands after a successful import). ``?template=1`` downloads
+    an empty sheet with the expected columns."""
+
+    resource_class = None
+    title = ""
+    template_name = "files/import.html"
+    form_class = SpreadsheetUploadForm
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated and not self.may_import(request.user):
+            raise PermissionDenied
+        return super().dispatch(request, *args, **kwargs)
+
+    def may_import(self, user):
+        return user_can_edit(user)
+
+    def get(self, request, *args, **kwargs):
+        if request.GET.get("template"):
+            resource = self.resource_class(user=request.user)
+            return export_response(resource, resource._meta.model.objects.none(), self.title)
+        return super().get(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        resource = self.resource_class(user=self.request.user)
+        context.update(
+            title=self.title,
+            columns=[f.column_name for f in resource.get_import_fields()],
+            back_url=self.get_success_url(),
+            recent_jobs=ImportJob.objects.filter(
+                created_by=self.request.user, resource=self.resource_path()
+            )[:5],
+        )
+        return context
+
+    @classmethod
+    def resource_path(cls):
+        return f"{cls.resource_class.__module__}.{cls.resource_class.__qualname__}"
+
+    def form_valid(self, form):
+        from .tasks import run_import
+
+        upload = form.cleaned_data["file"]
+        job = ImportJob.objects.create(
+            resource=self.resource_path(),
+            title=str(self.title),
+            file=upload,
+            original_name=upload.name[:255],
+            success_url=self.get_success_url(),
+            created_by=self.request.user,
+        )
+        run_import.delay_on_commit(job.pk, dry_run=True)
+        messages.info(self.request, _("文件已上传，正在检查，请稍候。"))
+        return redirect("files:import_job", pk=job.pk)

@@ -1,0 +1,80 @@
+import logging
+
+from celery import shared_task
+from django.core.cache import cache
+from django.db import transaction
+from django.utils import timezone
+from django.utils.module_loading import import_string
+from django.utils.translation import gettext as _
+
+from .models import ImportJob
+from .spreadsheets import ScopedResource, SpreadsheetError, check_headers, read_dataset, summarise
+
+logger = logging.getLogger(__name__)
+
+START = {
+    True: (ImportJob.State.CHECK_QUEUED, ImportJob.State.CHECKING),
+    False: (ImportJob.State.IMPORT_QUEUED, ImportJob.State.IMPORTING),
+}
+
+
+def _claim(job_id, dry_run):
+    """Move the job from queued to running, or return None if someone else already did:
+    a redelivered or duplicated message does nothing."""
+    queued, running = START[dry_run]
+    with transaction.atomic():
+        job = ImportJob.objects.select_for_update().filter(pk=job_id, state=queued).first()
+        if job is None:
+            return None
+        job.state = running
+        job.save(update_fields=["state"])
+    return job
+
+
+@shared_task(acks_late=True)
+def run_import(job_id, dry_run):
+    """Check (``dry_run``) or import the job's file. The import itself is one transaction: a
+    bad row anywhere rolls back every row."""
+    job = _claim(job_id, dry_run)
+    if job is None:
+        return None
+    try:
+        resource_class = import_string(job.resource)
+        if not issubclass(resource_class, ScopedResource):
+            raise SpreadsheetError(_("不支持的导入类型。"))
+        with job.file.open("rb") as fh:
+            dataset = read_dataset(fh.read(), job.original_name)
+        resource = resource_class(user=job.created_by)
+        check_headers(resource, dataset)
+        resource.on_progress = lambda n: cache.set(job.progress_cache_key, n, 3600)
+        result = resource.import_data(
+            dataset,
+            dry_run=dry_run,
+            raise_errors=False,
+            use_transactions=True,
+            rollback_on_validation_errors=True,
+        )
+        report = summarise(result, dataset, resource)
+    except SpreadsheetError as exc:
+        _finish(job, ImportJob.State.INVALID, error=str(exc))
+        return job.state
+    except Exception:  # the user gets a retry button; the traceback goes to the log
+        logger.exception("Import job %s failed", job_id)
+        _finish(job, ImportJob.State.FAILED, error=_("导入时发生系统错误，已记录。请重试。"))
+        return job.state
+    if report["errors"]:
+        state = ImportJob.State.INVALID
+    else:
+        state = ImportJob.State.READY if dry_run else ImportJob.State.DONE
+    job.total_rows = report["rows"]
+    job.report = report
+    _finish(job, state)
+    return job.state
+
+
+def _finish(job, state, error=""):
+    job.state = state
+    job.error = error
+    job.finished_at = timezone.now()
+    job.save(update_fields=["state", "error", "finished_at", "total_rows", "report"])
+    cache.delete(job.progress_cache_key)
