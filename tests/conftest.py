@@ -1,9 +1,14 @@
 import io
 
 import pytest
+from celery.contrib.testing.worker import start_worker
+from celery.signals import task_postrun
+from django.conf import settings
 from django.core.management import call_command
+from django.db import connections
 
 from apps.orgs.models import OrgKind, Role
+from resilience.celery import app as celery_app
 from tests.factories import UserFactory, child, city
 
 
@@ -50,3 +55,37 @@ def login(client):
 
 def make_user(unit, role=Role.STREET_STAFF, **kw):
     return UserFactory(org_unit=unit, role=role, **kw)
+
+
+def _close_worker_connections(**kwargs):
+    connections.close_all()  # the worker thread's own connection; lets the test DB be dropped
+
+
+@pytest.fixture
+def worker():
+    """A real Celery worker in a thread, consuming from the configured broker (Redis in CI;
+    Celery's in-memory transport when none is configured). Use with
+    ``pytest.mark.django_db(transaction=True)`` so the worker's connection sees the data."""
+    overrides = {"task_always_eager": False}
+    if not settings.CELERY_BROKER_URL:
+        overrides |= {"broker_url": "memory://", "result_backend": "cache+memory://"}
+    saved = {key: celery_app.conf[key] for key in overrides}
+    celery_app.conf.update(overrides)
+    task_postrun.connect(_close_worker_connections)
+    try:
+        # The in-memory transport takes ~10 s to stop; Redis stops at once.
+        with start_worker(celery_app, pool="solo", perform_ping_check=False, shutdown_timeout=30):
+            yield celery_app
+    finally:
+        task_postrun.disconnect(_close_worker_connections)
+        celery_app.conf.update(saved)
+
+
+@pytest.fixture
+def tasks_in_process():
+    """Run tasks in-process (as the embedded default does) for tests about what a task does,
+    not how it travels; the worker tests cover the broker."""
+    saved = celery_app.conf.task_always_eager
+    celery_app.conf.task_always_eager = True
+    yield
+    celery_app.conf.task_always_eager = saved

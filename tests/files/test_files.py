@@ -120,7 +120,7 @@ pytestmark = pytest.mark.urls("tests.files.urls")
 
 
 @pytest.fixture(autouse=True)
-def _run_on_commit(django_capture_on_commit_callbacks, monkeypatch):
+def _run_on_commit(django_capture_on_commit_callbacks, monkeypatch, tasks_in_process):
     """Tasks are queued on commit; run them at the end of each request, as they would run
     after a real commit (the test's own transaction never commits)."""
     from django.test.client import Client
