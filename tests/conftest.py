@@ -1,3 +1,4 @@
+import contextlib
 import io
 
 import pytest
@@ -61,6 +62,30 @@ def _close_worker_connections(**kwargs):
     connections.close_all()  # the worker thread's own connection; lets the test DB be dropped
 
 
+@contextlib.contextmanager
+def celery_conf(**values):
+    """Override Celery settings for a block. The app reads Django settings with the CELERY_
+    namespace, so the overrides must use those (upper-case) names to take effect."""
+    names = {key: f"CELERY_{key.upper()}" for key in values}
+    saved = {names[key]: getattr(celery_app.conf, key) for key in values}
+    celery_app.conf.update({names[key]: value for key, value in values.items()})
+    _drop_connection_pools()
+    try:
+        yield
+    finally:
+        celery_app.conf.update(saved)
+        _drop_connection_pools()
+
+
+def _drop_connection_pools():
+    """Forget broker connections and the result backend made with the previous settings."""
+    celery_app.close()
+    celery_app._pool = None
+    celery_app.amqp._producer_pool = None
+    celery_app._backend_cache = None
+    celery_app._local.__dict__.pop("backend", None)
+
+
 @pytest.fixture
 def worker():
     """A real Celery worker in a thread, consuming from the configured broker (Redis in CI;
@@ -69,23 +94,22 @@ def worker():
     overrides = {"task_always_eager": False}
     if not settings.CELERY_BROKER_URL:
         overrides |= {"broker_url": "memory://", "result_backend": "cache+memory://"}
-    saved = {key: celery_app.conf[key] for key in overrides}
-    celery_app.conf.update(overrides)
     task_postrun.connect(_close_worker_connections)
     try:
         # The in-memory transport takes ~10 s to stop; Redis stops at once.
-        with start_worker(celery_app, pool="solo", perform_ping_check=False, shutdown_timeout=30):
+        with (
+            celery_conf(**overrides),
+            start_worker(celery_app, pool="solo", perform_ping_check=False, shutdown_timeout=30),
+        ):
+            assert not celery_app.conf.task_always_eager
             yield celery_app
     finally:
         task_postrun.disconnect(_close_worker_connections)
-        celery_app.conf.update(saved)
 
 
 @pytest.fixture
 def tasks_in_process():
     """Run tasks in-process (as the embedded default does) for tests about what a task does,
     not how it travels; the worker tests cover the broker."""
-    saved = celery_app.conf.task_always_eager
-    celery_app.conf.task_always_eager = True
-    yield
-    celery_app.conf.task_always_eager = saved
+    with celery_conf(task_always_eager=True):
+        yield
