@@ -47,6 +47,9 @@ INSTALLED_APPS = [
     "apps.plans",
     "apps.hazards",
     "apps.supplies",
+    "apps.shelters",
+    "apps.drills",
+    "apps.people",
 ]
 
 MIDDLEWARE = [

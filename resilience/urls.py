@@ -22,5 +22,8 @@ urlpatterns = [
     path("plans/", include("apps.plans.urls")),
     path("hazards/", include("apps.hazards.urls")),
     path("supplies/", include("apps.supplies.urls")),
+    path("shelters/", include("apps.shelters.urls")),
+    path("drills/", include("apps.drills.urls")),
+    path("people/", include("apps.people.urls")),
     path("admin/", admin.site.urls),
 ]
