@@ -1,0 +1,23 @@
+"""Reference data shipped with the app: the hazard categories of fixtures/hazards_categories.json.
+
+Used by the data migration (with the historical model) and by the demo data, so the categories
+exist however the database was built. Idempotent: looked up by code; an admin's later edits of
+names or order are kept."""
+
+import json
+from pathlib import Path
+
+FIXTURE = Path(__file__).resolve().parents[2] / "fixtures" / "hazards_categories.json"
+
+
+def ensure_categories(model):
+    for row in json.loads(FIXTURE.read_text(encoding="utf-8")):
+        fields = row["fields"]
+        model.objects.get_or_create(
+            code=fields["code"],
+            defaults={
+                "name": fields["name"],
+                "order": fields["order"],
+                "is_active": fields["is_active"],
+            },
+        )

@@ -1,0 +1,359 @@
+"""Business rules for risk points and hazards. Views, admin actions, imports, demo data and tests
+all go through these functions; each takes the acting user first."""
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import Count, F, IntegerField, OuterRef, Q, Subquery, Value
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from apps.maps.coords import WGS84, to_wgs84
+from apps.orgs.models import can_edit_unit
+
+from .models import (
+    TRANSITIONS,
+    Hazard,
+    HazardAction,
+    HazardEvent,
+    HazardPhoto,
+    HazardState,
+    InspectionResult,
+    RiskPoint,
+    RiskPointInspection,
+    overdue_q,
+)
+
+# --- permissions ---------------------------------------------------------------------------
+
+
+def _require_unit(user, unit):
+    if not can_edit_unit(user, unit):
+        raise PermissionDenied(_("您没有权限修改该单位的数据。"))
+
+
+def _actor_name(user):
+    return user.get_full_name() or user.username
+
+
+def _role_allows(user, transition):
+    return bool(user.is_superuser or user.role in transition.roles)
+
+
+def allowed_actions(user, hazard):
+    """The transitions ``user`` may apply to ``hazard`` now (for buttons and checks)."""
+    if not can_edit_unit(user, hazard.org_unit):
+        return []
+    return [t for t in TRANSITIONS.values() if hazard.state in t.sources and _role_allows(user, t)]
+
+
+def check_transition(user, hazard, action):
+    """Raise PermissionDenied / ValidationError unless ``user`` may apply ``action`` now."""
+    transition = TRANSITIONS.get(action)
+    if transition is None:
+        raise ValidationError(_("未知的操作。"))
+    if not can_edit_unit(user, hazard.org_unit) or not _role_allows(user, transition):
+        raise PermissionDenied(
+            _("您没有权限对该隐患执行“%(action)s”。") % {"action": transition.action.label}
+        )
+    if hazard.state not in transition.sources:
+        raise ValidationError(
+            _("隐患当前状态为“%(state)s”，不能执行“%(action)s”。")
+            % {"state": hazard.get_state_display(), "action": transition.action.label}
+        )
+    return transition
+
+
+# --- coordinates ---------------------------------------------------------------------------
+
+
+def normalise_point(latitude, longitude, system=WGS84):
+    """Coordinates as stored (WGS-84); both or neither."""
+    if (latitude in (None, "")) != (longitude in (None, "")):
+        raise ValidationError(_("经度和纬度需同时填写。"))
+    lat, lng = to_wgs84(latitude, longitude, system)
+    if lat is not None and not (-90 <= lat <= 90 and -180 <= lng <= 180):
+        raise ValidationError(_("坐标超出范围。"))
+    return lat, lng
+
+
+# --- risk points ---------------------------------------------------------------------------
+
+RISK_POINT_FIELDS = (
+    "name",
+    "category",
+    "level",
+    "address",
+    "latitude",
+    "longitude",
+    "responsible_person",
+    "responsible_phone",
+    "inspection_frequency",
+    "next_inspection_date",
+    "description",
+    "is_active",
+)
+
+
+def save_risk_point(user, point, *, coordinate_system=WGS84):
+    """Create or update a risk point (fields already set on ``point``)."""
+    _require_unit(user, point.org_unit)
+    if point.pk:
+        original = RiskPoint.objects.only("org_unit").get(pk=point.pk)
+        _require_unit(user, original.org_unit)
+    point.latitude, point.longitude = normalise_point(
+        point.latitude, point.longitude, coordinate_system
+    )
+    if point.next_inspection_date is None:
+        point.next_inspection_date = point.next_date_after(timezone.localdate())
+    if not point.pk:
+        point.created_by = user
+    point.updated_by = user
+    point.full_clean()
+    point.save()
+    return point
+
+
+@transaction.atomic
+def record_inspection(user, point, *, date, inspector, result, note=""):
+    """Record an inspection and move the next inspection date on by the frequency."""
+    _require_unit(user, point.org_unit)
+    if date > timezone.localdate():
+        raise ValidationError(_("巡查日期不能晚于今天。"))
+    if result not in InspectionResult.values:
+        raise ValidationError(_("请选择巡查结果。"))
+    inspection = RiskPointInspection.objects.create(
+        risk_point=point,
+        date=date,
+        inspector=inspector or _actor_name(user),
+        result=result,
+        note=note,
+        created_by=user,
+    )
+    next_date = point.next_date_after(date)
+    if point.next_inspection_date is None or next_date > point.next_inspection_date:
+        point.next_inspection_date = next_date
+    point.updated_by = user
+    point.save(update_fields=["next_inspection_date", "updated_by", "updated_at"])
+    return inspection
+
+
+# --- hazards -------------------------------------------------------------------------------
+
+
+def _add_photos(hazard, event, photos):
+    for upload in photos or ():
+        photo = HazardPhoto(
+            hazard=hazard, event=event, image=upload, original_name=getattr(upload, "name", "")
+        )
+        photo.full_clean(exclude=["hazard", "event"])
+        photo.save()
+
+
+@transaction.atomic
+def report_hazard(
+    user,
+    *,
+    org_unit,
+    title,
+    category,
+    severity,
+    found_on=None,
+    found_by="",
+    description="",
+    address="",
+    latitude=None,
+    longitude=None,
+    coordinate_system=WGS84,
+    risk_point=None,
+    inspection=None,
+    photos=(),
+    note="",
+):
+    """发现: create a hazard in the first state of the loop, with its first event."""
+    _require_unit(user, org_unit)
+    if risk_point is not None and not can_edit_unit(user, risk_point.org_unit):
+        raise ValidationError({"risk_point": _("所选风险点不在您的管辖范围内。")})
+    found_on = found_on or timezone.localdate()
+    if found_on > timezone.localdate():
+        raise ValidationError(_("发现日期不能晚于今天。"))
+    lat, lng = normalise_point(latitude, longitude, coordinate_system)
+    if lat is None and risk_point is not None:
+        lat, lng = risk_point.latitude, risk_point.longitude
+    hazard = Hazard(
+        org_unit=org_unit,
+        title=title,
+        category=category,
+        severity=severity,
+        description=description,
+        address=address or (risk_point.address if risk_point else ""),
+        latitude=lat,
+        longitude=lng,
+        risk_point=risk_point,
+        inspection=inspection,
+        found_by=found_by or _actor_name(user),
+        found_on=found_on,
+        state=HazardState.REPORTED,
+        created_by=user,
+        updated_by=user,
+    )
+    hazard.full_clean()
+    hazard.save()
+    event = HazardEvent.objects.create(
+        hazard=hazard,
+        action=HazardAction.REPORT,
+        from_state="",
+        to_state=HazardState.REPORTED,
+        note=note,
+        actor=user,
+    )
+    _add_photos(hazard, event, photos)
+    return hazard
+
+
+@transaction.atomic
+def transition_hazard(user, hazard, action, *, note="", photos=(), **values):
+    """Apply one step of the loop (see ``models.TRANSITIONS``) and record it as an event.
+
+    The hazard row is locked first, so two people acting at once cannot both move it."""
+    hazard = Hazard.objects.select_for_update().select_related("org_unit").get(pk=hazard.pk)
+    transition = check_transition(user, hazard, action)
+    note = (note or "").strip()
+    if transition.note_required and not note:
+        raise ValidationError({"note": _("请填写说明。")})
+    event = HazardEvent(
+        hazard=hazard,
+        action=action,
+        from_state=hazard.state,
+        to_state=transition.target,
+        note=note,
+        actor=user,
+    )
+    now = timezone.now()
+    if action == HazardAction.ASSIGN:
+        unit = (values.get("responsible_unit") or "").strip()
+        deadline = values.get("deadline")
+        errors = {}
+        if not unit:
+            errors["responsible_unit"] = _("请填写整改责任单位。")
+        if deadline is None:
+            errors["deadline"] = _("请填写整改期限。")
+        elif deadline < timezone.localdate(now):
+            errors["deadline"] = _("整改期限不能早于今天。")
+        if errors:
+            raise ValidationError(errors)
+        hazard.responsible_unit = unit
+        hazard.responsible_person = (values.get("responsible_person") or "").strip()
+        hazard.deadline = deadline
+        event.responsible_unit, event.deadline = unit, deadline
+    if transition.target == HazardState.CLOSED:
+        hazard.closed_at = now
+    elif hazard.closed_at is not None:
+        hazard.closed_at = None
+    hazard.state = transition.target
+    hazard.updated_by = user
+    hazard.save()
+    event.created_at = now
+    event.save()
+    _add_photos(hazard, event, photos)
+    return hazard
+
+
+def assign_hazard(
+    user, hazard, *, responsible_unit, deadline, responsible_person="", note="", photos=()
+):
+    return transition_hazard(
+        user,
+        hazard,
+        HazardAction.ASSIGN,
+        responsible_unit=responsible_unit,
+        responsible_person=responsible_person,
+        deadline=deadline,
+        note=note,
+        photos=photos,
+    )
+
+
+def start_rectification(user, hazard, *, note="", photos=()):
+    return transition_hazard(user, hazard, HazardAction.START, note=note, photos=photos)
+
+
+def complete_rectification(user, hazard, *, note="", photos=()):
+    return transition_hazard(user, hazard, HazardAction.COMPLETE, note=note, photos=photos)
+
+
+def verify_hazard(user, hazard, *, note="", photos=()):
+    return transition_hazard(user, hazard, HazardAction.VERIFY, note=note, photos=photos)
+
+
+def reopen_hazard(user, hazard, *, note, photos=()):
+    return transition_hazard(user, hazard, HazardAction.REOPEN, note=note, photos=photos)
+
+
+# --- statistics ----------------------------------------------------------------------------
+
+
+def _metrics(today, prefix=""):
+    """The statistics, defined once as SQL aggregates (``prefix`` reaches the hazard from
+    another model)."""
+    closed = Q(**{f"{prefix}state": HazardState.CLOSED})
+    return {
+        "total": Count(f"{prefix}pk"),
+        "open": Count(f"{prefix}pk", filter=~closed),
+        "overdue": Count(f"{prefix}pk", filter=overdue_q(today, prefix)),
+        "closed": Count(f"{prefix}pk", filter=closed),
+        "closed_in_time": Count(
+            f"{prefix}pk",
+            filter=closed & Q(**{f"{prefix}closed_at__date__lte": F(f"{prefix}deadline")}),
+        ),
+        "major_open": Count(f"{prefix}pk", filter=~closed & Q(**{f"{prefix}severity": "major"})),
+    }
+
+
+def _rates(row):
+    total, closed = row["total"], row["closed"]
+    row["closure_rate"] = round(100 * closed / total, 1) if total else None
+    row["in_time_rate"] = round(100 * row["closed_in_time"] / closed, 1) if closed else None
+    return row
+
+
+def hazard_stats(queryset, *, today=None, by_category=True):
+    """Figures for a set of hazards (pass ``Hazard.objects.visible_to(user)``, optionally
+    filtered to a street or community): ``total``, ``open``, ``overdue``, ``closed``,
+    ``closed_in_time`` (销号 on or before the deadline), ``major_open``, ``closure_rate`` and
+    ``in_time_rate`` (percentages, None when undefined) and ``by_category`` (the same figures
+    per category). Two SQL queries whatever the number of hazards."""
+    today = today or timezone.localdate()
+    metrics = _metrics(today)
+    stats = _rates(queryset.order_by().aggregate(**metrics))
+    if by_category:
+        rows = (
+            queryset.order_by()
+            .values("category_id", "category__name", "category__order")
+            .annotate(**metrics)
+            .order_by("category__order", "category__name")
+        )
+        stats["by_category"] = [_rates({**row, "name": row["category__name"]}) for row in rows]
+    return stats
+
+
+def hazard_stats_by_unit(queryset, units, *, today=None):
+    """The same figures for each unit in ``units`` (e.g. the streets of a district), counting
+    the hazards of ``queryset`` in each unit's subtree. One query for all units."""
+    today = today or timezone.localdate()
+    annotations = {}
+    for name, aggregate in _metrics(today).items():
+        inner = (
+            queryset.filter(org_unit__path__startswith=OuterRef("path"))
+            .order_by()
+            .annotate(_one=Value(1, output_field=IntegerField()))
+            .values("_one")
+            .annotate(value=aggregate)
+            .values("value")
+        )
+        annotations[f"hz_{name}"] = Coalesce(Subquery(inner[:1], output_field=IntegerField()), 0)
+    result = []
+    for unit in units.annotate(**annotations):
+        row = {name: getattr(unit, f"hz_{name}") for name in _metrics(today)}
+        result.append({"unit": unit, **_rates(row)})
+    return result

@@ -1,0 +1,76 @@
+"""hazard_stats / hazard_stats_by_unit: the figures every dashboard and report will use."""
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from apps.hazards.models import Hazard, HazardState
+from apps.hazards.services import hazard_stats, hazard_stats_by_unit
+from apps.orgs.models import OrgUnit
+from tests.hazards.factories import HazardFactory, category
+
+
+@pytest.fixture
+def hazards(tree):
+    today = timezone.localdate()
+    now = timezone.now()
+    c1, s1, c2 = tree["c1"], tree["s1"], tree["c2"]
+    gas = category("gas")
+    return [
+        HazardFactory(org_unit=c1),  # open, no deadline
+        HazardFactory(
+            org_unit=c1, state=HazardState.IN_PROGRESS, deadline=today - timedelta(days=2)
+        ),  # overdue
+        HazardFactory(
+            org_unit=s1, state=HazardState.ASSIGNED, deadline=today, category=gas, severity="major"
+        ),  # open, due today
+        HazardFactory(
+            org_unit=c1, state=HazardState.CLOSED, deadline=today, closed_at=now - timedelta(days=1)
+        ),  # closed in time
+        HazardFactory(
+            org_unit=s1,
+            state=HazardState.CLOSED,
+            category=gas,
+            deadline=today - timedelta(days=10),
+            closed_at=now - timedelta(days=5),
+        ),  # closed late
+        HazardFactory(
+            org_unit=c2, state=HazardState.CLOSED, deadline=today, closed_at=now
+        ),  # another street
+    ]
+
+
+def test_figures_for_a_street(tree, hazards, django_assert_num_queries):
+    qs = Hazard.objects.filter(org_unit__path__startswith=tree["s1"].path)
+    with django_assert_num_queries(2):
+        stats = hazard_stats(qs)
+    assert {k: stats[k] for k in ("total", "open", "overdue", "closed", "closed_in_time")} == {
+        "total": 5,
+        "open": 3,
+        "overdue": 1,
+        "closed": 2,
+        "closed_in_time": 1,
+    }
+    assert stats["major_open"] == 1
+    assert stats["closure_rate"] == 40.0
+    assert stats["in_time_rate"] == 50.0
+    by_name = {row["name"]: row for row in stats["by_category"]}
+    assert by_name["燃气安全"]["total"] == 2 and by_name["燃气安全"]["closed"] == 1
+    assert by_name["楼道堆物"]["overdue"] == 1 and by_name["楼道堆物"]["closure_rate"] == 33.3
+
+
+def test_no_hazards_means_no_rate(tree):
+    stats = hazard_stats(Hazard.objects.none())
+    assert stats["total"] == 0 and stats["closure_rate"] is None and stats["by_category"] == []
+
+
+def test_figures_per_unit_in_one_query(tree, hazards, django_assert_num_queries):
+    streets = OrgUnit.objects.filter(code__in=["S1", "S2", "S3"]).order_by("code")
+    with django_assert_num_queries(1):
+        rows = hazard_stats_by_unit(Hazard.objects.all(), streets)
+    figures = {
+        r["unit"].code: (r["total"], r["open"], r["overdue"], r["closed_in_time"]) for r in rows
+    }
+    assert figures == {"S1": (5, 3, 1, 1), "S2": (1, 0, 0, 1), "S3": (0, 0, 0, 0)}
+    assert rows[1]["closure_rate"] == 100.0 and rows[2]["closure_rate"] is None
