@@ -21,9 +21,12 @@ def _menu():
     items = []
     for name, label in MAIN_MENU:
         try:
-            items.append({"name": name, "label": label, "url": reverse(name)})
+            url = reverse(name)
         except NoReverseMatch:
             continue
+        items.append(
+            {"name": name, "namespace": name.partition(":")[0], "label": label, "url": url}
+        )
     return items
 
 

@@ -10,6 +10,7 @@ and turns on the secure-cookie/HTTPS settings that ``manage.py check --deploy`` 
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -50,6 +51,7 @@ INSTALLED_APPS = [
     "apps.shelters",
     "apps.drills",
     "apps.people",
+    "apps.notifications",
 ]
 
 MIDDLEWARE = [
@@ -78,6 +80,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "resilience.navigation.navigation",
+                "apps.notifications.context_processors.unread_notifications",
             ],
         },
     },
@@ -144,6 +147,8 @@ STORAGES = {
 # EMAIL_URL=smtp+tls://user:password@smtp.example.gov.cn:587 in production; console by default.
 vars().update(env.email_url("EMAIL_URL", default="consolemail://"))
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="resilience-portal@localhost")
+# The portal's address as users reach it, for links in e-mails (no trailing slash).
+SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000")
 
 # --- Celery ---------------------------------------------------------------------------------
 # With no broker configured, tasks run in-process (eager) so the embedded default works alone.
@@ -159,7 +164,13 @@ CELERY_RESULT_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-CELERY_BEAT_SCHEDULE = {}
+CELERY_BEAT_SCHEDULE = {
+    # The daily reminder sweep (apps.notifications); idempotent, so a rerun is harmless.
+    "reminder-sweep": {
+        "task": "apps.notifications.tasks.run_reminder_sweep",
+        "schedule": crontab(hour=env.int("REMINDER_HOUR", default=7), minute=30),
+    },
+}
 
 # --- Cache ----------------------------------------------------------------------------------
 CACHES = {

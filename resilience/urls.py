@@ -25,5 +25,6 @@ urlpatterns = [
     path("shelters/", include("apps.shelters.urls")),
     path("drills/", include("apps.drills.urls")),
     path("people/", include("apps.people.urls")),
+    path("notifications/", include("apps.notifications.urls")),
     path("admin/", admin.site.urls),
 ]

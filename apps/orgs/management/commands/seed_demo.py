@@ -79,6 +79,7 @@ def build_users(password):
     for username, (last, first), role, code, is_staff, is_superuser in DEMO_USERS:
         user, created = User.objects.get_or_create(username=username)
         user.last_name, user.first_name = last, first
+        user.email = f"{username}@example.org"
         user.role, user.org_unit = role, units[code]
         user.is_staff, user.is_superuser, user.is_active = is_staff, is_superuser, True
         if created or not user.check_password(password):
