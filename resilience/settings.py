@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "apps.drills",
     "apps.people",
     "apps.notifications",
+    "apps.reports",
 ]
 
 MIDDLEWARE = [

@@ -26,5 +26,6 @@ urlpatterns = [
     path("drills/", include("apps.drills.urls")),
     path("people/", include("apps.people.urls")),
     path("notifications/", include("apps.notifications.urls")),
+    path("reports/", include("apps.reports.urls")),
     path("admin/", admin.site.urls),
 ]

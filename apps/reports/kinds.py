@@ -1,0 +1,112 @@
+"""The kinds of report. Each knows how to check a request (``subject``: which unit the report
+is about, refused with Http404 when the user may not see it) and how to build the template
+context in the task (``build``), always through ``visible_to(requester)``.
+
+More kinds are added here as their apps land."""
+
+import datetime
+
+from django.db.models import Count
+from django.http import Http404
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from apps.hazards.models import Hazard, RiskLevel, RiskPoint
+from apps.hazards.services import hazard_stats
+from apps.orgs.models import OrgKind, OrgUnit
+from apps.plans.models import Plan
+from apps.plans.services import plan_system
+
+from .charts import with_bars
+
+KINDS = {}
+
+
+def register(cls):
+    KINDS[cls.code] = cls()
+    return cls
+
+
+def _date(value):
+    return value if isinstance(value, datetime.date) else datetime.date.fromisoformat(value)
+
+
+@register
+class StreetReport:
+    code = "street_summary"
+    label = _("街道综合减灾工作报告")
+    template = "reports/pdf/street_summary.html"
+
+    def subject(self, user, params):
+        street = (
+            OrgUnit.objects.visible_to(user)
+            .filter(kind=OrgKind.STREET, code=params.get("street"))
+            .first()
+        )
+        if street is None:
+            raise Http404
+        start, end = _date(params["start"]), _date(params["end"])
+        title = _("%(street)s综合减灾工作报告（%(start)s 至 %(end)s）") % {
+            "street": street.name,
+            "start": start,
+            "end": end,
+        }
+        return street, str(title)
+
+    def build(self, request):
+        user, street = request.requested_by, request.org_unit
+        start, end = _date(request.params["start"]), _date(request.params["end"])
+        in_street = {"org_unit__path__startswith": street.path}
+        hazards = Hazard.objects.visible_to(user).filter(
+            found_on__gte=start, found_on__lte=end, **in_street
+        )
+        stats = hazard_stats(hazards)
+        with_bars(stats["by_category"], "total")
+        levels = dict(
+            RiskPoint.objects.visible_to(user)
+            .filter(is_active=True, **in_street)
+            .order_by()
+            .values_list("level")
+            .annotate(n=Count("pk"))
+        )
+        plans = plan_system(street)
+        overdue_plans = Plan.objects.visible_to(user).filter(**in_street).review_overdue()
+        return {
+            "street": street,
+            "start": start,
+            "end": end,
+            "communities": OrgUnit.objects.subtree(street).filter(kind=OrgKind.COMMUNITY).count(),
+            "plans": plans,
+            "overdue_plans": overdue_plans.select_related("org_unit"),
+            "hazards": stats,
+            "risk_levels": [(label, levels.get(value, 0)) for value, label in RiskLevel.choices],
+        }
+
+
+@register
+class HazardNotice:
+    code = "hazard_notice"
+    label = _("隐患整改通知书")
+    template = "reports/pdf/hazard_notice.html"
+
+    def subject(self, user, params):
+        hazard = get_object_or_404(
+            Hazard.objects.visible_to(user).select_related("org_unit"), pk=params.get("hazard")
+        )
+        return hazard.org_unit, str(_("隐患整改通知书：%(title)s") % {"title": hazard.title})
+
+    def build(self, request):
+        hazard = get_object_or_404(
+            Hazard.objects.visible_to(request.requested_by).select_related(
+                "org_unit", "category", "risk_point"
+            ),
+            pk=request.params["hazard"],
+        )
+        street = hazard.org_unit.street() or hazard.org_unit
+        return {
+            "hazard": hazard,
+            "street": street,
+            "report_unit": street.name,
+            "issued_on": timezone.localdate(),
+        }
