@@ -1,0 +1,397 @@
+"""The rules of the people register. Views, admin, imports, demo data and tests all go
+through these functions, which take the acting user first and raise ``ValidationError`` /
+``PermissionDenied`` with Chinese messages.
+
+The last section holds the facts other apps read (dashboards, the 六有 readiness, application
+facts for 应急力量建设): ``team_facts``, ``teams_by_unit``, ``officer_coverage``,
+``leadership_facts``, ``readiness_facts``."""
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import Count, Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from apps.orgs.models import OrgKind, OrgUnit, can_edit_unit
+
+from .models import (
+    AccessLog,
+    EmergencyTeam,
+    HelperAssignment,
+    InformationOfficer,
+    LeadershipGroup,
+    LeadershipMember,
+    OfficerTraining,
+    TeamMember,
+    TeamTraining,
+    Visit,
+    VulnerableResident,
+)
+from .privacy import can_see_vulnerable
+
+
+def _require_edit(user, unit):
+    if not can_edit_unit(user, unit):
+        raise PermissionDenied(_("您无权修改该单位的队伍与人员信息。"))
+
+
+def require_vulnerable_access(user):
+    """Vulnerable-resident records need the explicit permission (scope applies on top)."""
+    if not can_see_vulnerable(user):
+        raise PermissionDenied(_("您没有查看脆弱人群信息的权限。"))
+
+
+def _stamp(user, obj):
+    if obj.pk is None:
+        obj.created_by = user
+    obj.updated_by = user
+
+
+def _save(user, obj, unit):
+    _require_edit(user, unit)
+    _stamp(user, obj)
+    obj.full_clean()
+    obj.save()
+    return obj
+
+
+# --- 领导小组 ---------------------------------------------------------------------------------
+
+
+def save_leadership_group(user, group):
+    if group.org_unit_id and group.org_unit.kind not in (OrgKind.STREET, OrgKind.COMMUNITY):
+        raise ValidationError({"org_unit": _("领导小组应属于街道/镇或居委/村。")})
+    return _save(user, group, group.org_unit)
+
+
+def save_leadership_member(user, member):
+    return _save(user, member, member.group.org_unit)
+
+
+def delete_leadership_member(user, member):
+    _require_edit(user, member.group.org_unit)
+    member.delete()
+
+
+# --- 应急队伍 ---------------------------------------------------------------------------------
+
+
+def save_team(user, team):
+    if team.org_unit_id and team.org_unit.kind not in (
+        OrgKind.STREET,
+        OrgKind.COMMUNITY,
+        OrgKind.ESTATE,
+    ):
+        raise ValidationError({"org_unit": _("应急队伍应属于街道/镇、居委/村或小区。")})
+    return _save(user, team, team.org_unit)
+
+
+@transaction.atomic
+def save_member(user, member, certificates=None):
+    """Add or change a team member; a team has at most one 队长."""
+    team = EmergencyTeam.objects.select_for_update().get(pk=member.team_id)
+    _require_edit(user, team.org_unit)
+    if member.role == TeamMember.Role.LEADER:
+        leader = team.members.filter(role=TeamMember.Role.LEADER).exclude(pk=member.pk).first()
+        if leader:
+            raise ValidationError(
+                {
+                    "role": _("该队伍已有队长（%(name)s），请先将其改为副队长或队员。")
+                    % {"name": leader.name}
+                }
+            )
+    _stamp(user, member)
+    member.full_clean()
+    member.save()
+    if certificates is not None:
+        member.certificates.set(certificates)
+    _touch(user, team)
+    return member
+
+
+def delete_member(user, member):
+    _require_edit(user, member.team.org_unit)
+    member.delete()
+    _touch(user, member.team)
+
+
+def add_team_training(user, team, *, held_on, topic, hours, participants, trainer=""):
+    training = TeamTraining(
+        team=team,
+        held_on=held_on,
+        topic=topic,
+        hours=hours,
+        participants=participants,
+        trainer=trainer,
+    )
+    _save(user, training, team.org_unit)
+    _touch(user, team)
+    return training
+
+
+def _touch(user, record):
+    """A change to a child row is a change to the record: who and when."""
+    record.updated_by = user
+    record.save(update_fields=["updated_by", "updated_at"])
+
+
+# --- 灾害信息员 -------------------------------------------------------------------------------
+
+
+def save_officer(user, officer):
+    if officer.org_unit_id and officer.org_unit.kind not in (
+        OrgKind.STREET,
+        OrgKind.COMMUNITY,
+        OrgKind.ESTATE,
+    ):
+        raise ValidationError({"org_unit": _("灾害信息员应属于街道/镇、居委/村或小区。")})
+    return _save(user, officer, officer.org_unit)
+
+
+def add_officer_training(user, officer, *, held_on, topic, organizer="", hours=2):
+    training = OfficerTraining(
+        officer=officer, held_on=held_on, topic=topic, organizer=organizer, hours=hours
+    )
+    _save(user, training, officer.org_unit)
+    _touch(user, officer)
+    return training
+
+
+# --- 脆弱人群 ---------------------------------------------------------------------------------
+
+
+def save_resident(user, resident):
+    require_vulnerable_access(user)
+    if resident.org_unit_id and resident.org_unit.kind not in (OrgKind.COMMUNITY, OrgKind.ESTATE):
+        raise ValidationError({"org_unit": _("脆弱人群应登记在居委/村或小区。")})
+    return _save(user, resident, resident.org_unit)
+
+
+def assign_helper(user, resident, *, helper_name, helper_phone, relation, started_on, note=""):
+    """结对帮扶: a new helper for the resident (earlier helpers stay until ended)."""
+    require_vulnerable_access(user)
+    assignment = HelperAssignment(
+        resident=resident,
+        helper_name=helper_name,
+        helper_phone=helper_phone,
+        relation=relation,
+        started_on=started_on,
+        note=note,
+    )
+    _save(user, assignment, resident.org_unit)
+    _touch(user, resident)
+    return assignment
+
+
+def end_helper(user, assignment, *, ended_on=None):
+    require_vulnerable_access(user)
+    _require_edit(user, assignment.resident.org_unit)
+    if assignment.ended_on is not None:
+        raise ValidationError(_("该结对已经结束。"))
+    ended_on = ended_on or timezone.localdate()
+    if ended_on < assignment.started_on:
+        raise ValidationError(_("结束日期不能早于结对日期。"))
+    assignment.ended_on = ended_on
+    assignment.updated_by = user
+    assignment.save(update_fields=["ended_on", "updated_by", "updated_at"])
+    _touch(user, assignment.resident)
+    return assignment
+
+
+def record_visit(user, resident, *, visited_on, occasion, visitor, findings, follow_up=""):
+    require_vulnerable_access(user)
+    if visited_on > timezone.localdate():
+        raise ValidationError({"visited_on": _("走访日期不能晚于今天。")})
+    visit = Visit(
+        resident=resident,
+        visited_on=visited_on,
+        occasion=occasion,
+        visitor=visitor,
+        findings=findings,
+        follow_up=follow_up,
+    )
+    _save(user, visit, resident.org_unit)
+    _touch(user, resident)
+    return visit
+
+
+def client_ip(request):
+    if request is None:
+        return None
+    return request.META.get("REMOTE_ADDR") or None
+
+
+def record_access(user, residents, *, action, request=None):
+    """Write one access-log row per resident read (detail page, export row, admin page)."""
+    ip = client_ip(request)
+    path = request.get_full_path()[:300] if request is not None else ""
+    rows = [
+        AccessLog(
+            user=user,
+            username=user.get_username(),
+            action=action,
+            resident=resident,
+            record_label=f"#{resident.pk} {resident.name}"[:100],
+            org_unit_id=resident.org_unit_id,
+            ip=ip,
+            path=path,
+        )
+        for resident in residents
+    ]
+    AccessLog.objects.bulk_create(rows, batch_size=500)
+    return len(rows)
+
+
+# --- facts for dashboards, the 六有 readiness and application facts ---------------------------
+
+
+def _subtree(unit):
+    return {"org_unit__path__startswith": unit.path}
+
+
+def team_facts(unit):
+    """有队伍 for ``unit`` and everything below it: active teams, members, teams per kind, and
+    whether there is at least one active team with members."""
+    teams = list(
+        EmergencyTeam.objects.filter(is_active=True, **_subtree(unit))
+        .values("kind")
+        .annotate(n=Count("id", distinct=True), members=Count("members"))
+    )
+    staffed = (
+        EmergencyTeam.objects.filter(is_active=True, **_subtree(unit))
+        .filter(members__isnull=False)
+        .distinct()
+        .count()
+    )
+    by_kind = {kind: 0 for kind in EmergencyTeam.Kind.values}
+    for row in teams:
+        by_kind[row["kind"]] += row["n"]
+    return {
+        "teams": sum(row["n"] for row in teams),
+        "members": sum(row["members"] for row in teams),
+        "by_kind": by_kind,
+        "staffed_teams": staffed,
+        "has_team": staffed > 0,
+    }
+
+
+def teams_by_unit(street):
+    """For the street and each of its 居委/村: active teams and members there (not below), in
+    two queries. Rows in tree order: ``{"unit", "teams", "members", "has_team"}``."""
+    units = list(
+        OrgUnit.objects.filter(path__startswith=street.path)
+        .filter(Q(kind=OrgKind.STREET) | Q(kind=OrgKind.COMMUNITY))
+        .order_by("path")
+    )
+    counts = {
+        row["org_unit"]: row
+        for row in EmergencyTeam.objects.filter(is_active=True, **_subtree(street))
+        .values("org_unit")
+        .annotate(teams=Count("id", distinct=True), members=Count("members"))
+    }
+    rows = []
+    for unit in units:
+        row = counts.get(unit.pk, {"teams": 0, "members": 0})
+        rows.append(
+            {
+                "unit": unit,
+                "teams": row["teams"],
+                "members": row["members"],
+                "has_team": row["members"] > 0,
+            }
+        )
+    return rows
+
+
+def officer_coverage(street):
+    """灾害信息员 coverage of one street: one officer expected per 小区. Returns the estates
+    grouped by community with their active officers, the estates without one, and the
+    officers at street and community level. Three queries whatever the street's size."""
+    estates = list(
+        OrgUnit.objects.filter(path__startswith=street.path, kind=OrgKind.ESTATE)
+        .select_related("parent")
+        .order_by("path")
+    )
+    communities = list(
+        OrgUnit.objects.filter(path__startswith=street.path, kind=OrgKind.COMMUNITY).order_by(
+            "path"
+        )
+    )
+    officers = list(
+        InformationOfficer.objects.filter(is_active=True, **_subtree(street))
+        .select_related("org_unit")
+        .order_by("org_unit__path", "name")
+    )
+    by_unit = {}
+    for officer in officers:
+        by_unit.setdefault(officer.org_unit_id, []).append(officer)
+    groups = {
+        c.pk: {"community": c, "officers": by_unit.get(c.pk, []), "estates": []}
+        for c in communities
+    }
+    uncovered = []
+    for estate in estates:
+        estate.officers = by_unit.get(estate.pk, [])
+        if not estate.officers:
+            uncovered.append(estate)
+        group = groups.get(estate.parent_id)
+        if group is not None:
+            group["estates"].append(estate)
+    covered = len(estates) - len(uncovered)
+    return {
+        "street": street,
+        "street_officers": by_unit.get(street.pk, []),
+        "communities": list(groups.values()),
+        "estates": len(estates),
+        "covered": covered,
+        "uncovered": uncovered,
+        "rate": round(100 * covered / len(estates)) if estates else None,
+        "officers": len(officers),
+    }
+
+
+def leadership_facts(unit):
+    """有班子: the unit's leadership group, its members, and whether it has a 组长."""
+    group = (
+        LeadershipGroup.objects.filter(org_unit=unit)
+        .annotate(
+            member_count=Count("members"),
+            leaders=Count("members", filter=Q(members__post=LeadershipMember.Post.LEADER)),
+        )
+        .first()
+    )
+    return {
+        "group": group,
+        "members": group.member_count if group else 0,
+        "present": bool(group and group.leaders),
+    }
+
+
+def readiness_facts(street):
+    """The two 六有 items this app knows (有班子, 有队伍) plus information-officer coverage."""
+    coverage = officer_coverage(street)
+    return {
+        "has_leadership": leadership_facts(street)["present"],
+        "has_team": team_facts(street)["has_team"],
+        "officer_coverage_rate": coverage["rate"],
+        "estates_without_officer": len(coverage["uncovered"]),
+    }
+
+
+def resident_counts(unit):
+    """Aggregate figures only (no personal data): active vulnerable residents per category,
+    with and without a current helper — safe for dashboards without the permission."""
+    rows = (
+        VulnerableResident.objects.filter(is_active=True, **_subtree(unit))
+        .values("category")
+        .annotate(
+            n=Count("id", distinct=True),
+            helped=Count(
+                "id", distinct=True, filter=Q(helpers__isnull=False, helpers__ended_on=None)
+            ),
+        )
+    )
+    result = {c: {"n": 0, "helped": 0} for c in VulnerableResident.Category.values}
+    for row in rows:
+        result[row["category"]] = {"n": row["n"], "helped": row["helped"]}
+    return result
