@@ -113,3 +113,19 @@ def tasks_in_process():
     not how it travels; the worker tests cover the broker."""
     with celery_conf(task_always_eager=True):
         yield
+
+
+@pytest.fixture
+def run_tasks_on_commit(django_capture_on_commit_callbacks, monkeypatch, tasks_in_process):
+    """For view tests: tasks run in-process, and what a request queues with
+    ``delay_on_commit`` runs when the request ends, as it would after a real commit (the
+    test's own transaction never commits)."""
+    from django.test.client import Client
+
+    original = Client.post
+
+    def post(self, *args, **kwargs):
+        with django_capture_on_commit_callbacks(execute=True):
+            return original(self, *args, **kwargs)
+
+    monkeypatch.setattr(Client, "post", post)

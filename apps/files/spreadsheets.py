@@ -194,6 +194,7 @@ class ImportView(LoginRequiredMixin, FormView):
 
     resource_class = None
     title = ""
+    help_text = ""  # what a row means for this import, shown beside the upload form
     template_name = "files/import.html"
     form_class = SpreadsheetUploadForm
 
@@ -216,6 +217,7 @@ class ImportView(LoginRequiredMixin, FormView):
         resource = self.resource_class(user=self.request.user)
         context.update(
             title=self.title,
+            help_text=self.help_text,
             columns=[f.column_name for f in resource.get_import_fields()],
             back_url=self.get_success_url(),
             recent_jobs=ImportJob.objects.filter(

@@ -120,18 +120,8 @@ pytestmark = pytest.mark.urls("tests.files.urls")
 
 
 @pytest.fixture(autouse=True)
-def _run_on_commit(django_capture_on_commit_callbacks, monkeypatch, tasks_in_process):
-    """Tasks are queued on commit; run them at the end of each request, as they would run
-    after a real commit (the test's own transaction never commits)."""
-    from django.test.client import Client
-
-    original = Client.post
-
-    def post(self, *args, **kwargs):
-        with django_capture_on_commit_callbacks(execute=True):
-            return original(self, *args, **kwargs)
-
-    monkeypatch.setattr(Client, "post", post)
+def _tasks(run_tasks_on_commit):
+    """Every test here runs queued tasks in-process at the end of each request."""
 
 
 def post_file(client, name, content):

@@ -15,17 +15,8 @@ from tests.hazards.factories import HazardFactory, RiskPointFactory
 
 
 @pytest.fixture(autouse=True)
-def _run_on_commit(django_capture_on_commit_callbacks, monkeypatch, tasks_in_process):
-    """Import tasks are queued on commit; run them in-process at the end of each request."""
-    from django.test.client import Client
-
-    original = Client.post
-
-    def post(self, *args, **kwargs):
-        with django_capture_on_commit_callbacks(execute=True):
-            return original(self, *args, **kwargs)
-
-    monkeypatch.setattr(Client, "post", post)
+def _tasks(run_tasks_on_commit):
+    """Every test here runs queued tasks in-process at the end of each request."""
 
 
 def read_xlsx(response):

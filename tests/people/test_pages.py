@@ -524,19 +524,6 @@ def test_leadership_page_shows_the_group_and_its_office(login, demo):
 # --- imports ---------------------------------------------------------------------------------
 
 
-@pytest.fixture
-def run_on_commit(django_capture_on_commit_callbacks, monkeypatch, tasks_in_process):
-    from django.test.client import Client
-
-    original = Client.post
-
-    def post(self, *args, **kwargs):
-        with django_capture_on_commit_callbacks(execute=True):
-            return original(self, *args, **kwargs)
-
-    monkeypatch.setattr(Client, "post", post)
-
-
 RESIDENT_HEADER = "所属单位编码,姓名,性别,类别,身份证号,手机号码,居住地址,行动能力,帮扶需求"
 
 
@@ -544,7 +531,7 @@ def resident_csv(rows):
     return ("\n".join([RESIDENT_HEADER, *rows]) + "\n").encode("gbk")
 
 
-def test_resident_import_previews_then_imports(login, demo, run_on_commit):
+def test_resident_import_previews_then_imports(login, demo, run_tasks_on_commit):
     client = login("huayang_staff")
     good = make_id_number(sequence=555)
     data = resident_csv(
@@ -567,7 +554,7 @@ def test_resident_import_previews_then_imports(login, demo, run_on_commit):
     assert first.created_by.username == "huayang_staff"
 
 
-def test_resident_import_with_a_bad_row_imports_nothing(login, demo, run_on_commit):
+def test_resident_import_with_a_bad_row_imports_nothing(login, demo, run_tasks_on_commit):
     client = login("huayang_staff")
     good = make_id_number(sequence=556)
     bad = good[:-1] + ("0" if good[-1] != "0" else "1")
@@ -590,7 +577,7 @@ def test_resident_import_with_a_bad_row_imports_nothing(login, demo, run_on_comm
     assert not VulnerableResident.objects.filter(name__startswith="导入").exists()
 
 
-def test_officer_import_and_permissions_on_imports(login, demo, run_on_commit):
+def test_officer_import_and_permissions_on_imports(login, demo, run_tasks_on_commit):
     client = login("huayang_staff")
     data = (
         "所属单位编码,姓名,手机号码,身份/所在单位,聘任日期,在岗\n"

@@ -12,16 +12,8 @@ STREET = {"street": "310105001", "start": "2026-01-01", "end": "2026-12-31"}
 
 
 @pytest.fixture(autouse=True)
-def _run_on_commit(django_capture_on_commit_callbacks, monkeypatch, tasks_in_process):
-    from django.test.client import Client
-
-    original = Client.post
-
-    def post(self, *args, **kwargs):
-        with django_capture_on_commit_callbacks(execute=True):
-            return original(self, *args, **kwargs)
-
-    monkeypatch.setattr(Client, "post", post)
+def _tasks(run_tasks_on_commit):
+    """Every test here runs queued tasks in-process at the end of each request."""
 
 
 def pdf_of(client, report):

@@ -396,20 +396,7 @@ def csv_upload(rows, encoding="gbk"):
     return SimpleUploadedFile("避难场所.csv", ("\n".join(lines) + "\n").encode(encoding))
 
 
-@pytest.fixture
-def run_on_commit(django_capture_on_commit_callbacks, monkeypatch, tasks_in_process):
-    from django.test.client import Client
-
-    original = Client.post
-
-    def post(self, *args, **kwargs):
-        with django_capture_on_commit_callbacks(execute=True):
-            return original(self, *args, **kwargs)
-
-    monkeypatch.setattr(Client, "post", post)
-
-
-def test_import_previews_then_imports(login, demo, run_on_commit):
+def test_import_previews_then_imports(login, demo, run_tasks_on_commit):
     client = login("huayang_staff")
     response = client.post(
         reverse("shelters:import"),
@@ -440,7 +427,7 @@ def test_import_previews_then_imports(login, demo, run_on_commit):
     assert Shelter.objects.get(name="中山公园应急避难场所").effective_area == 40000
 
 
-def test_import_with_bad_rows_imports_nothing_and_lists_them(login, demo, run_on_commit):
+def test_import_with_bad_rows_imports_nothing_and_lists_them(login, demo, run_tasks_on_commit):
     client = login("huayang_staff")
     count = Shelter.objects.count()
     client.post(
@@ -470,7 +457,7 @@ def test_import_with_bad_rows_imports_nothing_and_lists_them(login, demo, run_on
     assert Shelter.objects.count() == count
 
 
-def test_import_cannot_touch_another_streets_shelter(login, demo, run_on_commit):
+def test_import_cannot_touch_another_streets_shelter(login, demo, run_tasks_on_commit):
     client = login("xinhua_staff")
     client.post(
         reverse("shelters:import"),

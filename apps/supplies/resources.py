@@ -1,0 +1,484 @@
+"""Excel in and out (django-import-export through ``apps.files.spreadsheets``).
+
+- ``SiteResource``: import/export of 储备库/点, keyed by 储备点编码.
+- ``ItemResource``: import/export of the catalogue, keyed by 物资编码; admins only.
+- ``LotImportResource``: stock balances per lot. Each row states what a lot holds (结存); the
+  row goes through ``services.set_lot_balance``: a new lot is an 入库 movement, an existing lot
+  whose quantity differs gets a 盘点调整 movement, so stock and movements stay consistent and
+  importing the same file twice changes nothing.
+- ``StockExportResource`` / ``MovementExportResource``: exports (the stock export carries the
+  import columns, so an exported sheet can be edited and imported back).
+"""
+
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from import_export import fields, resources, widgets
+from import_export.instance_loaders import ModelInstanceLoader
+
+from apps.files.spreadsheets import ScopedResource
+from apps.orgs.models import Role, can_edit_unit
+
+from . import services
+from .models import Category, Item, Lot, Movement, Site, SiteLevel, StorageMode
+
+
+class ChoiceWidget(widgets.Widget):
+    """Accepts the Chinese label (协议储备) or the stored value (agreement); exports labels."""
+
+    def __init__(self, choices, **kwargs):
+        super().__init__(**kwargs)
+        self.choices = choices
+
+    def clean(self, value, row=None, **kwargs):
+        text = "" if value is None else str(value).strip()
+        if not text:
+            return ""
+        for stored, label in self.choices:
+            if text in (stored, str(label)):
+                return stored
+        raise ValueError(
+            _("“%(value)s”不是有效选项，可选：%(options)s。")
+            % {"value": text, "options": "、".join(str(label) for _v, label in self.choices)}
+        )
+
+    def render(self, value, obj=None, **kwargs):
+        return str(dict(self.choices).get(value, value or ""))
+
+
+class TextWidget(widgets.CharWidget):
+    """Text cells: blank is "", surrounding spaces dropped."""
+
+    def clean(self, value, row=None, **kwargs):
+        return super().clean(value, row, **kwargs).strip()
+
+
+def text(attribute, column_name):
+    return fields.Field(attribute=attribute, column_name=column_name, widget=TextWidget())
+
+
+def number(attribute, column_name):
+    return fields.Field(
+        attribute=attribute,
+        column_name=column_name,
+        widget=widgets.IntegerWidget(coerce_to_string=False),
+    )
+
+
+class YesNoWidget(widgets.Widget):
+    YES = {"是", "有", "y", "yes", "true", "1"}
+    NO = {"否", "无", "n", "no", "false", "0", ""}
+
+    def clean(self, value, row=None, **kwargs):
+        text = "" if value is None else str(value).strip().lower()
+        if text in self.YES:
+            return True
+        if text in self.NO:
+            return False
+        raise ValueError(_("请填写“是”或“否”。"))
+
+    def render(self, value, obj=None, **kwargs):
+        return _("是") if value else _("否")
+
+
+class DateWidget(widgets.DateWidget):
+    def __init__(self, **kwargs):
+        super().__init__(format="%Y-%m-%d", **kwargs)
+
+    def clean(self, value, row=None, **kwargs):
+        try:
+            return super().clean(value, row, **kwargs)
+        except ValueError as exc:
+            raise ValueError(_("日期格式应为 2025-06-30。")) from exc
+
+
+class CountWidget(widgets.IntegerWidget):
+    def clean(self, value, row=None, **kwargs):
+        try:
+            number = super().clean(value, row, **kwargs)
+        except (ValueError, ArithmeticError) as exc:
+            raise ValueError(_("数量应为整数。")) from exc
+        if number is not None and (number < 0 or number != int(number)):
+            raise ValueError(_("数量应为不小于 0 的整数。"))
+        return None if number is None else int(number)
+
+
+class ScopedFKWidget(widgets.CachedForeignKeyWidget):
+    """A foreign key by code among the records the importing user can see: another street's
+    code reads as unknown (nothing leaks)."""
+
+    def __init__(self, model, field, label, **kwargs):
+        super().__init__(model, field=field, **kwargs)
+        self.label = label
+        self.user = None
+
+    def get_queryset(self, value, row, *args, **kwargs):
+        qs = self.model.objects.all()
+        if hasattr(qs, "visible_to"):
+            qs = qs.visible_to(self.user)
+        if self.model is Site:
+            qs = qs.select_related("org_unit")
+        return qs
+
+    def clean(self, value, row=None, **kwargs):
+        if value in (None, ""):
+            raise ValueError(_("请填写%(label)s。") % {"label": self.label})
+        try:
+            return super().clean(str(value).strip(), row, **kwargs)
+        except self.model.DoesNotExist as exc:
+            if hasattr(self.model.objects, "visible_to"):
+                message = _("%(label)s“%(value)s”不存在或不在您可查看的范围内。")
+            else:
+                message = _("%(label)s“%(value)s”不存在。")
+            raise ValueError(message % {"label": self.label, "value": value}) from exc
+
+
+def _user_widgets(resource):
+    for field in resource.fields.values():
+        if isinstance(field.widget, ScopedFKWidget):
+            field.widget.user = resource.user
+
+
+# --- 储备库/点 ---------------------------------------------------------------------------------
+
+
+class SiteResource(ScopedResource):
+    code = text("code", gettext_lazy("储备点编码"))
+    name = text("name", gettext_lazy("名称"))
+    level = fields.Field(
+        attribute="level", column_name=gettext_lazy("层级"), widget=ChoiceWidget(SiteLevel.choices)
+    )
+    mode = fields.Field(
+        attribute="mode",
+        column_name=gettext_lazy("储备方式"),
+        widget=ChoiceWidget(StorageMode.choices),
+    )
+    partner = text("partner", gettext_lazy("协议单位"))
+    partner_contact = text("partner_contact", gettext_lazy("协议单位联系人"))
+    partner_phone = text("partner_phone", gettext_lazy("协议单位电话"))
+    contract_end = fields.Field(
+        attribute="contract_end", column_name=gettext_lazy("协议到期日"), widget=DateWidget()
+    )
+    address = text("address", gettext_lazy("地址"))
+    latitude = fields.Field(
+        attribute="latitude", column_name=gettext_lazy("纬度"), widget=widgets.DecimalWidget()
+    )
+    longitude = fields.Field(
+        attribute="longitude", column_name=gettext_lazy("经度"), widget=widgets.DecimalWidget()
+    )
+    keeper = text("keeper", gettext_lazy("管理员"))
+    keeper_phone = text("keeper_phone", gettext_lazy("管理员电话"))
+    check_interval_days = fields.Field(
+        attribute="check_interval_days",
+        column_name=gettext_lazy("检查周期（天）"),
+        widget=CountWidget(),
+        default=30,
+    )
+    next_check_date = fields.Field(
+        attribute="next_check_date", column_name=gettext_lazy("下次检查日期"), widget=DateWidget()
+    )
+
+    class Meta:
+        model = Site
+        import_id_fields = ("code",)
+        fields = (
+            "code",
+            "name",
+            "org_unit",
+            "level",
+            "mode",
+            "partner",
+            "partner_contact",
+            "partner_phone",
+            "contract_end",
+            "address",
+            "latitude",
+            "longitude",
+            "keeper",
+            "keeper_phone",
+            "check_interval_days",
+            "next_check_date",
+        )
+        clean_model_instances = True
+        skip_diff = True
+
+    def get_queryset(self):
+        return super().get_queryset().select_related("org_unit")
+
+
+# --- 物资目录 ----------------------------------------------------------------------------------
+
+
+class ItemResource(ScopedResource):
+    """The catalogue has no owning unit: the org unit column is dropped and only admins may
+    import (the view refuses others; each row is refused too, should a job be queued anyway)."""
+
+    code = text("code", gettext_lazy("物资编码"))
+    name = text("name", gettext_lazy("物资名称"))
+    category = fields.Field(
+        attribute="category",
+        column_name=gettext_lazy("物资类别"),
+        widget=ChoiceWidget(Category.choices),
+    )
+    spec = text("spec", gettext_lazy("规格型号"))
+    unit = text("unit", gettext_lazy("计量单位"))
+    expires = fields.Field(
+        attribute="expires", column_name=gettext_lazy("有保质期"), widget=YesNoWidget()
+    )
+    shelf_life_months = fields.Field(
+        attribute="shelf_life_months",
+        column_name=gettext_lazy("保质期（月）"),
+        widget=CountWidget(),
+    )
+
+    class Meta:
+        model = Item
+        import_id_fields = ("code",)
+        fields = ("code", "name", "category", "spec", "unit", "expires", "shelf_life_months")
+        clean_model_instances = True
+        skip_diff = True
+
+    def __init__(self, user=None, **kwargs):
+        super().__init__(user=user, **kwargs)
+        self.fields.pop("org_unit", None)
+
+    def get_queryset(self):
+        return Item.objects.all()
+
+    def validate_instance(self, instance, import_validation_errors=None, validate_unique=True):
+        errors = dict(import_validation_errors or {})
+        user = self.user
+        if not (user and (user.is_superuser or user.role == Role.ADMIN)):
+            errors.setdefault("code", []).append(_("物资目录只能由系统管理员导入。"))
+        resources.ModelResource.validate_instance(self, instance, errors, validate_unique)
+
+    def before_save_instance(self, instance, row, **kwargs):
+        pass  # the catalogue keeps no created_by/updated_by
+
+
+# --- 库存 ------------------------------------------------------------------------------------
+
+
+class _SiteRowsResource(ScopedResource):
+    """Rows owned through their site (lots, movements): the unit column shows the site's."""
+
+    org_unit = fields.Field(
+        attribute="site__org_unit__code", column_name=gettext_lazy("所属单位编码"), readonly=True
+    )
+
+    def __init__(self, user=None, **kwargs):
+        super().__init__(user=user, **kwargs)
+        _user_widgets(self)
+
+
+class StockExportResource(_SiteRowsResource):
+    site = fields.Field(
+        attribute="site",
+        column_name=gettext_lazy("储备点编码"),
+        widget=widgets.ForeignKeyWidget(Site, field="code"),
+    )
+    site_name = fields.Field(
+        attribute="site__name", column_name=gettext_lazy("储备点名称"), readonly=True
+    )
+    item = fields.Field(
+        attribute="item",
+        column_name=gettext_lazy("物资编码"),
+        widget=widgets.ForeignKeyWidget(Item, field="code"),
+    )
+    item_name = fields.Field(
+        attribute="item__name", column_name=gettext_lazy("物资名称"), readonly=True
+    )
+    category = fields.Field(
+        attribute="item__category",
+        column_name=gettext_lazy("物资类别"),
+        widget=ChoiceWidget(Category.choices),
+        readonly=True,
+    )
+    unit = fields.Field(attribute="item__unit", column_name=gettext_lazy("计量单位"), readonly=True)
+    lot_no = text("lot_no", gettext_lazy("批次号"))
+    expiry_date = fields.Field(
+        attribute="expiry_date", column_name=gettext_lazy("有效期至"), widget=DateWidget()
+    )
+    quantity = number("quantity", gettext_lazy("库存数量"))
+
+    class Meta:
+        model = Lot
+        fields = (
+            "org_unit",
+            "site",
+            "site_name",
+            "item",
+            "item_name",
+            "category",
+            "unit",
+            "lot_no",
+            "expiry_date",
+            "quantity",
+        )
+
+
+class LotLoader(ModelInstanceLoader):
+    """Finds the existing lot of each row from one query for all the sites in the file
+    (instead of one query per row)."""
+
+    def get_instance(self, row):
+        resource = self.resource
+        if not hasattr(self, "cache"):
+            column = str(resource.fields["site"].column_name)
+            codes = {str(v).strip() for v in self.dataset[column]} if self.dataset else set()
+            lots = self.get_queryset().filter(site__code__in=codes)
+            self.cache = {(lot.site_id, lot.item_id, lot.lot_no): lot for lot in lots}
+        site = resource.fields["site"].clean(row)
+        item = resource.fields["item"].clean(row)
+        lot_no = resource.fields["lot_no"].clean(row)
+        return self.cache.get((site.pk, item.pk, lot_no))
+
+
+class LotImportResource(_SiteRowsResource):
+    site = fields.Field(
+        attribute="site",
+        column_name=gettext_lazy("储备点编码"),
+        widget=ScopedFKWidget(Site, "code", gettext_lazy("储备点编码")),
+    )
+    item = fields.Field(
+        attribute="item",
+        column_name=gettext_lazy("物资编码"),
+        widget=ScopedFKWidget(Item, "code", gettext_lazy("物资编码")),
+    )
+    lot_no = text("lot_no", gettext_lazy("批次号"))
+    expiry_date = fields.Field(
+        attribute="expiry_date", column_name=gettext_lazy("有效期至"), widget=DateWidget()
+    )
+    quantity = fields.Field(
+        attribute="quantity", column_name=gettext_lazy("库存数量"), widget=CountWidget()
+    )
+
+    class Meta:
+        model = Lot
+        import_id_fields = ("site", "item", "lot_no")
+        fields = ("site", "item", "lot_no", "expiry_date", "quantity")
+        instance_loader_class = LotLoader
+        skip_diff = True
+
+    def __init__(self, user=None, **kwargs):
+        super().__init__(user=user, **kwargs)
+        self.fields.pop("org_unit", None)  # the site decides the unit
+        self.target = {}
+
+    def get_queryset(self):
+        return Lot.objects.visible_to(self.user)
+
+    def before_import_row(self, row, **kwargs):
+        """Check the site and item codes first (they find the lot, so an unknown one is
+        reported on its column), and turn a blank 批次号 into the default one derived from
+        the expiry date, so the row finds the same lot as a movement form would."""
+        errors = {}
+        for name in ("site", "item"):
+            field = self.fields[name]
+            try:
+                field.clean(row)
+            except ValueError as exc:
+                errors[name] = [str(exc)]
+            except KeyError:
+                pass  # a missing column is reported for the whole file
+        if errors:
+            raise ValidationError(errors)
+        lot_column, expiry_column = (
+            str(self.fields["lot_no"].column_name),
+            str(self.fields["expiry_date"].column_name),
+        )
+        if str(row.get(lot_column) or "").strip():
+            row[lot_column] = str(row[lot_column]).strip()
+            return
+        try:
+            expiry = self.fields["expiry_date"].widget.clean(row.get(expiry_column))
+        except ValueError:
+            expiry = None  # reported on the 有效期至 column
+        row[lot_column] = services.default_lot_no(expiry)
+
+    def import_instance(self, instance, row, **kwargs):
+        self.target[id(instance)] = (instance.pk, instance.expiry_date)
+        super().import_instance(instance, row, **kwargs)
+
+    def validate_instance(self, instance, import_validation_errors=None, validate_unique=True):
+        errors = dict(import_validation_errors or {})
+        site = instance.site if "site" not in errors and instance.site_id else None
+        item = instance.item if "item" not in errors and instance.item_id else None
+        if site is not None and not can_edit_unit(self.user, site.org_unit):
+            errors["site"] = [_("储备点“%(site)s”不在您可维护的范围内。") % {"site": site.code}]
+        if "quantity" not in errors and instance.quantity is None:
+            errors["quantity"] = [_("请填写库存数量。")]
+        missing_expiry = item is not None and item.expires and not instance.expiry_date
+        if missing_expiry and "expiry_date" not in errors:
+            errors["expiry_date"] = [
+                _("“%(item)s”有保质期，请填写有效期至。") % {"item": item.name}
+            ]
+        pk, old_expiry = self.target.pop(id(instance), (None, None))
+        if pk and "expiry_date" not in errors and old_expiry != instance.expiry_date:
+            errors["expiry_date"] = [
+                _("批次“%(lot)s”已登记的有效期为%(date)s，与本行不一致。")
+                % {"lot": instance.lot_no, "date": old_expiry or _("无")}
+            ]
+        if errors:
+            raise ValidationError(errors)
+
+    def before_save_instance(self, instance, row, **kwargs):
+        pass
+
+    def do_instance_save(self, instance, is_create):
+        services.set_lot_balance(
+            self.user,
+            instance.site,
+            instance.item,
+            instance.quantity,
+            lot_no=instance.lot_no,
+            expiry_date=instance.expiry_date,
+            note=_("Excel 导入"),
+        )
+
+
+class MovementExportResource(_SiteRowsResource):
+    voucher = text("voucher", gettext_lazy("单据号"))
+    occurred_at = fields.Field(
+        attribute="occurred_at",
+        column_name=gettext_lazy("发生时间"),
+        widget=widgets.DateTimeWidget(format="%Y-%m-%d %H:%M"),
+    )
+    kind = text("get_kind_display", gettext_lazy("类型"))
+    site_code = text("site__code", gettext_lazy("储备点编码"))
+    site_name = text("site__name", gettext_lazy("储备点名称"))
+    item_code = text("item__code", gettext_lazy("物资编码"))
+    item_name = text("item__name", gettext_lazy("物资名称"))
+    unit = text("item__unit", gettext_lazy("计量单位"))
+    lot_no = text("lot__lot_no", gettext_lazy("批次号"))
+    quantity_change = number("quantity_change", gettext_lazy("数量变动"))
+    balance_after = number("balance_after", gettext_lazy("变动后批次结存"))
+    counterpart = text("counterpart_site__name", gettext_lazy("对方储备点"))
+    recipient = text("recipient", gettext_lazy("领用单位/人"))
+    purpose = text("purpose", gettext_lazy("用途/原因"))
+    operator = text("created_by", gettext_lazy("经办人"))
+
+    class Meta:
+        model = Movement
+        fields = (
+            "voucher",
+            "occurred_at",
+            "kind",
+            "org_unit",
+            "site_code",
+            "site_name",
+            "item_code",
+            "item_name",
+            "unit",
+            "lot_no",
+            "quantity_change",
+            "balance_after",
+            "counterpart",
+            "recipient",
+            "purpose",
+            "operator",
+        )
+
+    def dehydrate_operator(self, movement):
+        user = movement.created_by
+        return (user.get_full_name() or user.username) if user else ""

@@ -1,0 +1,579 @@
+"""Business rules of the supplies app. Views, admin, imports, tasks and tests all come here.
+
+Every stock change is a movement: the functions below lock the affected lot rows with
+``SELECT ... FOR UPDATE`` (all lots of the item at the sites involved, in primary-key order, in
+one query, so two movements never wait on each other in opposite orders), check the quantities
+against what the locked rows hold, then update the lots and write one ``Movement`` row per lot
+change, all in one transaction. A movement that would take any lot below zero is refused with a
+``ValidationError`` and changes nothing.
+
+The figures used by dashboards, reports and reminders are computed in SQL:
+``shortfalls(sites)`` (standards not met) and ``expiring_lots(sites, within_days)``.
+"""
+
+import datetime
+import uuid
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import Count, F, IntegerField, OuterRef, Q, Subquery, Sum, Value
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from apps.orgs.models import can_edit_unit
+
+from .models import (
+    Item,
+    Lot,
+    Movement,
+    MovementKind,
+    Site,
+    SiteCheck,
+    Standard,
+    category_order,
+)
+
+EXPIRY_WARNING_DAYS = (30, 90)
+
+VOUCHER_PREFIX = {
+    MovementKind.RECEIVE: "RK",
+    MovementKind.DISPATCH: "CK",
+    MovementKind.TRANSFER_OUT: "DB",
+    MovementKind.WRITE_OFF: "BS",
+    MovementKind.ADJUST: "PD",
+}
+
+
+# --- permissions and helpers ------------------------------------------------------------------
+
+
+def _require_edit(user, site, message=None):
+    if not can_edit_unit(user, site.org_unit):
+        raise PermissionDenied(message or _("您无权修改该储备点的数据。"))
+
+
+def _require_quantity(quantity, *, allow_zero=False):
+    if isinstance(quantity, bool) or not isinstance(quantity, int):
+        raise ValidationError(_("数量必须是整数。"))
+    if quantity < 0 or (quantity == 0 and not allow_zero):
+        raise ValidationError(_("数量不能为负数。") if allow_zero else _("数量必须大于 0。"))
+
+
+def new_voucher(kind):
+    today = timezone.localdate()
+    return f"{VOUCHER_PREFIX[kind]}{today:%Y%m%d}-{uuid.uuid4().hex[:6].upper()}"
+
+
+def default_lot_no(expiry_date):
+    return f"效期{expiry_date:%Y%m%d}" if expiry_date else "无效期"
+
+
+def _lock_lots(site_ids, item, *, lot_no=None):
+    """Lock every lot of ``item`` at the given sites (only ``lot_no`` when given), in
+    primary-key order, in one query."""
+    qs = Lot.objects.select_for_update().filter(site_id__in=sorted(set(site_ids)), item=item)
+    if lot_no is not None:
+        qs = qs.filter(lot_no=lot_no)
+    return list(qs.order_by("pk"))
+
+
+def _record(user, *, kind, lot, change, voucher, when, **extra):
+    lot.quantity += change
+    if lot.quantity < 0:  # never reached: callers check first; the DB CHECK is the last guard
+        raise ValidationError(_("库存不能为负数。"))
+    lot.updated_by = user
+    lot.save(update_fields=["quantity", "updated_by", "updated_at"])
+    return Movement.objects.create(
+        site_id=lot.site_id,
+        item_id=lot.item_id,
+        lot=lot,
+        kind=kind,
+        quantity_change=change,
+        balance_after=lot.quantity,
+        voucher=voucher,
+        occurred_at=when,
+        created_by=user,
+        updated_by=user,
+        **extra,
+    )
+
+
+def _get_or_create_lot(user, locked, site, item, lot_no, expiry_date):
+    """The lot ``lot_no`` of ``item`` at ``site`` from the locked rows, or a new one."""
+    for lot in locked:
+        if lot.site_id == site.pk and lot.lot_no == lot_no:
+            if lot.expiry_date != expiry_date:
+                raise ValidationError(
+                    _("批次号“%(lot)s”在%(site)s已存在，有效期为%(date)s，与本次不一致。")
+                    % {"lot": lot_no, "site": site.name, "date": lot.expiry_date or _("无")}
+                )
+            return lot
+    try:
+        with transaction.atomic():
+            lot = Lot.objects.create(
+                site=site,
+                item=item,
+                lot_no=lot_no,
+                expiry_date=expiry_date,
+                created_by=user,
+                updated_by=user,
+            )
+    except IntegrityError as exc:  # the same lot created by a concurrent movement
+        raise ValidationError(_("该批次正被他人同时登记，请稍后重试。")) from exc
+    locked.append(lot)
+    return lot
+
+
+def _fefo(lots):
+    """First-expiring-first-out; lots without an expiry date last, then the oldest first."""
+    return sorted(
+        lots,
+        key=lambda lot: (
+            lot.expiry_date is None,
+            lot.expiry_date or datetime.date.max,
+            lot.received_on,
+            lot.pk,
+        ),
+    )
+
+
+def _allocate(locked, site, item, quantity, *, lot=None, allow_expired=False):
+    """Split ``quantity`` over the site's locked lots: [(lot, n), ...], or refuse."""
+    today = timezone.localdate()
+    own = [x for x in locked if x.site_id == site.pk]
+    if lot is not None:
+        chosen = [x for x in own if x.pk == lot.pk]
+        if not chosen:
+            raise ValidationError(_("所选批次不属于该储备点的这种物资。"))
+        chosen_lot = chosen[0]
+        if not allow_expired and chosen_lot.expiry_date and chosen_lot.expiry_date < today:
+            raise ValidationError(
+                _("批次“%(lot)s”已过期，不能出库或调拨，请办理报损。") % {"lot": chosen_lot.lot_no}
+            )
+        if chosen_lot.quantity < quantity:
+            raise ValidationError(
+                _(
+                    "库存不足：批次“%(lot)s”现有 %(have)s%(unit)s，本次需要 %(want)s%(unit)s。"
+                    "未做任何变动。"
+                )
+                % {
+                    "lot": chosen_lot.lot_no,
+                    "have": chosen_lot.quantity,
+                    "want": quantity,
+                    "unit": item.unit,
+                }
+            )
+        return [(chosen_lot, quantity)]
+
+    usable = [
+        x
+        for x in own
+        if x.quantity > 0 and (allow_expired or not x.expiry_date or x.expiry_date >= today)
+    ]
+    available = sum(x.quantity for x in usable)
+    if available < quantity:
+        expired = sum(x.quantity for x in own if x not in usable)
+        message = _(
+            "库存不足：%(site)s的%(item)s可用 %(have)s%(unit)s，本次需要 %(want)s%(unit)s。"
+            "未做任何变动。"
+        ) % {
+            "site": site.name,
+            "item": item.name,
+            "have": available,
+            "want": quantity,
+            "unit": item.unit,
+        }
+        if expired:
+            message += _("（另有已过期 %(n)s%(unit)s，请办理报损。）") % {
+                "n": expired,
+                "unit": item.unit,
+            }
+        raise ValidationError(message)
+    plan, rest = [], quantity
+    for candidate in _fefo(usable):
+        take = min(rest, candidate.quantity)
+        plan.append((candidate, take))
+        rest -= take
+        if not rest:
+            break
+    return plan
+
+
+def _check_site_active(site):
+    if not site.is_active:
+        raise ValidationError(_("储备点“%(site)s”已停用。") % {"site": site.name})
+
+
+# --- movements --------------------------------------------------------------------------------
+
+
+def receive(user, site, item, quantity, *, lot_no="", expiry_date=None, note=""):
+    """入库: add ``quantity`` of ``item`` to the lot ``lot_no`` at ``site`` (created if new)."""
+    _require_edit(user, site)
+    _require_quantity(quantity)
+    _check_site_active(site)
+    if not item.is_active:
+        raise ValidationError(_("物资“%(item)s”已停用。") % {"item": item.name})
+    if item.expires and not expiry_date:
+        raise ValidationError(_("“%(item)s”有保质期，请填写有效期至。") % {"item": item.name})
+    lot_no = (lot_no or "").strip() or default_lot_no(expiry_date)
+    with transaction.atomic():
+        locked = _lock_lots([site.pk], item, lot_no=lot_no)
+        lot = _get_or_create_lot(user, locked, site, item, lot_no, expiry_date)
+        return [
+            _record(
+                user,
+                kind=MovementKind.RECEIVE,
+                lot=lot,
+                change=quantity,
+                voucher=new_voucher(MovementKind.RECEIVE),
+                when=timezone.now(),
+                purpose=note,
+            )
+        ]
+
+
+def dispatch(user, site, item, quantity, *, recipient, purpose, lot=None):
+    """出库 to ``recipient`` for ``purpose``: from ``lot`` or first-expiring-first (FEFO)."""
+    _require_edit(user, site)
+    _require_quantity(quantity)
+    if not (recipient or "").strip():
+        raise ValidationError(_("请填写领用单位/人。"))
+    voucher = new_voucher(MovementKind.DISPATCH)
+    with transaction.atomic():
+        locked = _lock_lots([site.pk], item)
+        plan = _allocate(locked, site, item, quantity, lot=lot)
+        when = timezone.now()
+        return [
+            _record(
+                user,
+                kind=MovementKind.DISPATCH,
+                lot=taken,
+                change=-n,
+                voucher=voucher,
+                when=when,
+                recipient=recipient.strip(),
+                purpose=purpose,
+            )
+            for taken, n in plan
+        ]
+
+
+def transfer(user, source, destination, item, quantity, *, lot=None, note=""):
+    """调拨: out of ``source`` and into ``destination`` in one transaction (both or neither).
+
+    The user must be allowed to change both sites (a street moves stock between its own stores
+    and community points; stock between streets goes through the district)."""
+    _require_edit(user, source)
+    _require_edit(user, destination, _("您无权向储备点“%(site)s”调拨。") % {"site": destination})
+    _require_quantity(quantity)
+    if source.pk == destination.pk:
+        raise ValidationError(_("调出与调入不能是同一个储备点。"))
+    _check_site_active(destination)
+    voucher = new_voucher(MovementKind.TRANSFER_OUT)
+    with transaction.atomic():
+        locked = _lock_lots([source.pk, destination.pk], item)
+        plan = _allocate(locked, source, item, quantity, lot=lot)
+        when = timezone.now()
+        movements = []
+        for taken, n in plan:
+            target = _get_or_create_lot(
+                user, locked, destination, item, taken.lot_no, taken.expiry_date
+            )
+            movements.append(
+                _record(
+                    user,
+                    kind=MovementKind.TRANSFER_OUT,
+                    lot=taken,
+                    change=-n,
+                    voucher=voucher,
+                    when=when,
+                    counterpart_site=destination,
+                    purpose=note,
+                )
+            )
+            movements.append(
+                _record(
+                    user,
+                    kind=MovementKind.TRANSFER_IN,
+                    lot=target,
+                    change=n,
+                    voucher=voucher,
+                    when=when,
+                    counterpart_site=source,
+                    purpose=note,
+                )
+            )
+        return movements
+
+
+def write_off(user, site, item, quantity, *, reason, lot=None):
+    """报损 (expired, damaged, lost): from ``lot`` or first-expiring-first, expired lots
+    included."""
+    _require_edit(user, site)
+    _require_quantity(quantity)
+    if not (reason or "").strip():
+        raise ValidationError(_("请填写报损原因。"))
+    voucher = new_voucher(MovementKind.WRITE_OFF)
+    with transaction.atomic():
+        locked = _lock_lots([site.pk], item)
+        plan = _allocate(locked, site, item, quantity, lot=lot, allow_expired=True)
+        when = timezone.now()
+        return [
+            _record(
+                user,
+                kind=MovementKind.WRITE_OFF,
+                lot=taken,
+                change=-n,
+                voucher=voucher,
+                when=when,
+                purpose=reason.strip(),
+            )
+            for taken, n in plan
+        ]
+
+
+def adjust(user, lot, counted, *, note):
+    """盘点调整: set the lot to the counted quantity; the difference is recorded."""
+    site = lot.site
+    _require_edit(user, site)
+    _require_quantity(counted, allow_zero=True)
+    if not (note or "").strip():
+        raise ValidationError(_("请填写盘点调整说明。"))
+    with transaction.atomic():
+        locked = _lock_lots([site.pk], lot.item)
+        current = next(x for x in locked if x.pk == lot.pk)
+        change = counted - current.quantity
+        if change == 0:
+            raise ValidationError(_("盘点数量与账面数量一致，无需调整。"))
+        return [
+            _record(
+                user,
+                kind=MovementKind.ADJUST,
+                lot=current,
+                change=change,
+                voucher=new_voucher(MovementKind.ADJUST),
+                when=timezone.now(),
+                purpose=note.strip(),
+            )
+        ]
+
+
+def set_lot_balance(user, site, item, quantity, *, lot_no="", expiry_date=None, note=""):
+    """Bring one lot to ``quantity`` (a stock import row, an opening balance): a new lot is an
+    入库 movement, an existing lot whose quantity differs a 盘点调整 movement; the same
+    balance twice changes nothing. Returns the movements written."""
+    _require_edit(user, site)
+    _require_quantity(quantity, allow_zero=True)
+    if item.expires and not expiry_date:
+        raise ValidationError(_("“%(item)s”有保质期，请填写有效期至。") % {"item": item.name})
+    lot_no = (lot_no or "").strip() or default_lot_no(expiry_date)
+    with transaction.atomic():
+        locked = _lock_lots([site.pk], item, lot_no=lot_no)
+        if not locked and quantity == 0:
+            return []
+        existed = bool(locked)
+        if not existed:
+            _check_site_active(site)
+        lot = _get_or_create_lot(user, locked, site, item, lot_no, expiry_date)
+        change = quantity - lot.quantity
+        if change == 0:
+            return []
+        kind = MovementKind.ADJUST if existed else MovementKind.RECEIVE
+        return [
+            _record(
+                user,
+                kind=kind,
+                lot=lot,
+                change=change,
+                voucher=new_voucher(kind),
+                when=timezone.now(),
+                purpose=note,
+            )
+        ]
+
+
+# --- sites, standards, checks -------------------------------------------------------------------
+
+
+def next_site_code(org_unit):
+    prefix = f"{org_unit.code}-"
+    taken = set(Site.objects.filter(code__startswith=prefix).values_list("code", flat=True))
+    n = 1
+    while f"{prefix}{n:02d}" in taken:
+        n += 1
+    return f"{prefix}{n:02d}"
+
+
+def save_site(user, site):
+    """Create or update a site (already filled from a form) on behalf of ``user``."""
+    if not can_edit_unit(user, site.org_unit):
+        raise PermissionDenied(_("您无权在该单位下维护储备点。"))
+    if site.pk:
+        old_unit = Site.objects.filter(pk=site.pk).values_list("org_unit", flat=True).first()
+        if old_unit != site.org_unit_id:
+            from apps.orgs.models import OrgUnit
+
+            if not can_edit_unit(user, OrgUnit.objects.get(pk=old_unit)):
+                raise PermissionDenied(_("您无权修改该储备点。"))
+    else:
+        site.created_by = user
+    if not site.code:
+        site.code = next_site_code(site.org_unit)
+    site.updated_by = user
+    site.full_clean()
+    site.save()
+    return site
+
+
+def set_standard(user, site, item, minimum):
+    """Set the configuration standard (最低储备数量) of ``item`` at ``site``; 0 removes it."""
+    _require_edit(user, site)
+    _require_quantity(minimum, allow_zero=True)
+    if minimum == 0:
+        Standard.objects.filter(site=site, item=item).delete()
+        return None
+    standard, created = Standard.objects.get_or_create(
+        site=site,
+        item=item,
+        defaults={"minimum": minimum, "created_by": user, "updated_by": user},
+    )
+    if not created:
+        standard.minimum, standard.updated_by = minimum, user
+        standard.save(update_fields=["minimum", "updated_by", "updated_at"])
+    return standard
+
+
+def record_check(
+    user, site, *, kind, checked_on, checker, result, findings="", next_check_date=None
+):
+    """日常维护/盘点: record it and move the site's next-check date."""
+    _require_edit(user, site)
+    if not (checker or "").strip():
+        raise ValidationError(_("请填写检查人。"))
+    if checked_on > timezone.localdate():
+        raise ValidationError(_("检查日期不能晚于今天。"))
+    due = next_check_date or checked_on + datetime.timedelta(days=site.check_interval_days)
+    if due <= checked_on:
+        raise ValidationError(_("下次检查日期应晚于本次检查日期。"))
+    with transaction.atomic():
+        check = SiteCheck.objects.create(
+            site=site,
+            kind=kind,
+            checked_on=checked_on,
+            checker=checker.strip(),
+            result=result,
+            findings=findings,
+            created_by=user,
+            updated_by=user,
+        )
+        latest = SiteCheck.objects.filter(site=site).order_by("-checked_on", "-pk").first()
+        if latest.pk == check.pk:
+            Site.objects.filter(pk=site.pk).update(
+                next_check_date=due, updated_by=user, updated_at=timezone.now()
+            )
+            site.next_check_date = due
+    return check
+
+
+# --- figures, in SQL ----------------------------------------------------------------------------
+
+
+def _on_hand(site_ref, item_ref):
+    total = (
+        Lot.objects.filter(site=site_ref, item=item_ref)
+        .order_by()
+        .values("site")
+        .annotate(total=Sum("quantity"))
+        .values("total")
+    )
+    return Coalesce(Subquery(total[:1], output_field=IntegerField()), Value(0))
+
+
+def standards_with_stock(sites=None):
+    """Standards of the given sites (a Site queryset, already scoped; all when None),
+    annotated with ``on_hand`` and ``shortfall`` (never below 0)."""
+    qs = Standard.objects.all() if sites is None else Standard.objects.filter(site__in=sites)
+    return (
+        qs.annotate(on_hand=_on_hand(OuterRef("site"), OuterRef("item")))
+        .annotate(shortfall=F("minimum") - F("on_hand"))
+        .select_related("site", "site__org_unit", "item")
+        .order_by(
+            "site__org_unit__path", "site__name", category_order("item__category"), "item__code"
+        )
+    )
+
+
+def shortfalls(sites=None):
+    """Standards not met: each row has ``minimum``, ``on_hand`` and ``shortfall`` (> 0)."""
+    return standards_with_stock(sites).filter(minimum__gt=F("on_hand"))
+
+
+def expiring_lots(sites=None, within_days=30, *, today=None):
+    """Lots in stock whose expiry date is within ``within_days`` days (already expired ones
+    included, soonest first), annotated with ``expired``."""
+    today = today or timezone.localdate()
+    qs = Lot.objects.all() if sites is None else Lot.objects.filter(site__in=sites)
+    return (
+        qs.filter(
+            quantity__gt=0,
+            expiry_date__isnull=False,
+            expiry_date__lte=today + datetime.timedelta(days=within_days),
+        )
+        .annotate(expired=Q(expiry_date__lt=today))
+        .select_related("site", "site__org_unit", "item")
+        .order_by("expiry_date", "site__name", "item__code", "pk")
+    )
+
+
+def _count(qs):
+    counted = qs.order_by().values("site").annotate(n=Count("pk")).values("n")
+    return Coalesce(Subquery(counted[:1], output_field=IntegerField()), Value(0))
+
+
+def sites_with_figures(sites, *, today=None):
+    """The sites annotated with ``item_count``, ``total_quantity``, ``shortfall_count`` and
+    ``expiring_count`` (lots expiring within 30 days, expired included): one query."""
+    today = today or timezone.localdate()
+    lots = Lot.objects.filter(site=OuterRef("pk"), quantity__gt=0)
+    items = lots.order_by().values("site").annotate(n=Count("item", distinct=True)).values("n")
+    total = lots.order_by().values("site").annotate(n=Sum("quantity")).values("n")
+    short = (
+        Standard.objects.filter(site=OuterRef("pk"))
+        .annotate(on_hand=_on_hand(OuterRef("site"), OuterRef("item")))
+        .filter(minimum__gt=F("on_hand"))
+    )
+    soon = lots.filter(
+        expiry_date__isnull=False,
+        expiry_date__lte=today + datetime.timedelta(days=EXPIRY_WARNING_DAYS[0]),
+    )
+    return sites.annotate(
+        item_count=Coalesce(Subquery(items[:1], output_field=IntegerField()), Value(0)),
+        total_quantity=Coalesce(Subquery(total[:1], output_field=IntegerField()), Value(0)),
+        shortfall_count=_count(short),
+        expiring_count=_count(soon),
+    )
+
+
+def item_totals(sites):
+    """Stock across the given sites per item: ``total``, ``site_count``, ``standard_total``."""
+    lots = Lot.objects.filter(site__in=sites, item=OuterRef("pk"), quantity__gt=0)
+    standards = Standard.objects.filter(site__in=sites, item=OuterRef("pk"))
+    total = lots.order_by().values("item").annotate(n=Sum("quantity")).values("n")
+    site_count = lots.order_by().values("item").annotate(n=Count("site", distinct=True)).values("n")
+    standard = standards.order_by().values("item").annotate(n=Sum("minimum")).values("n")
+    return (
+        Item.objects.annotate(
+            total=Coalesce(Subquery(total[:1], output_field=IntegerField()), Value(0)),
+            site_count=Coalesce(Subquery(site_count[:1], output_field=IntegerField()), Value(0)),
+            standard_total=Coalesce(Subquery(standard[:1], output_field=IntegerField()), Value(0)),
+        )
+        .filter(Q(total__gt=0) | Q(standard_total__gt=0))
+        .order_by(category_order(), "code")
+    )
+
+
+def stock_by_item(site):
+    """One site's stock per item: ``total`` and ``standard_total`` (its 配置标准, 0 when none)."""
+    return item_totals(Site.objects.filter(pk=site.pk))
