@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "apps.people",
     "apps.notifications",
     "apps.reports",
+    "apps.dashboards",
 ]
 
 MIDDLEWARE = [

@@ -259,3 +259,25 @@ class ScopedModel(models.Model):
 
     class Meta:
         abstract = True
+
+
+def subtree_aggregate(queryset, aggregate, *, path="org_unit__path", output_field=None, default=0):
+    """An expression for annotating org units: ``aggregate`` (e.g. ``Count("pk")``) over the
+    rows of ``queryset`` that belong to each unit's subtree. One correlated subquery, so a
+    list of N units is still one query. Empty subtrees give ``default`` (0; None for dates)."""
+    from django.db.models import IntegerField, OuterRef, Subquery, Value
+    from django.db.models.functions import Coalesce
+
+    output_field = output_field or IntegerField()
+    inner = (
+        queryset.filter(**{f"{path}__startswith": OuterRef("path")})
+        .order_by()
+        .annotate(_group=Value(1))
+        .values("_group")
+        .annotate(value=aggregate)
+        .values("value")
+    )
+    subquery = Subquery(inner[:1], output_field=output_field)
+    if default is None:
+        return subquery
+    return Coalesce(subquery, Value(default), output_field=output_field)
