@@ -117,6 +117,13 @@ class OrgUnit(models.Model):
     population = models.PositiveIntegerField(
         _("常住人口"), null=True, blank=True, help_text=_("用于人均避难场所面积等指标。")
     )
+    # The unit's centre (WGS-84), for placing it on the district map.
+    latitude = models.DecimalField(
+        _("中心纬度"), max_digits=9, decimal_places=6, null=True, blank=True
+    )
+    longitude = models.DecimalField(
+        _("中心经度"), max_digits=9, decimal_places=6, null=True, blank=True
+    )
 
     objects = OrgUnitQuerySet.as_manager()
 

@@ -35,6 +35,20 @@ LUJIAZUI = (
     110000,
     ["梅园一村", "崂山一村", "东园一村", "乳山二村", "福山", "仁恒滨江", "市新", "东昌"],
 )
+# Approximate centres (WGS-84) of the demo streets, for the district map.
+CENTRES = {
+    "310105001": (31.2215, 121.4260),
+    "310105002": (31.2230, 121.4330),
+    "310105004": (31.2050, 121.4280),
+    "310105005": (31.2180, 121.4120),
+    "310105006": (31.2120, 121.4050),
+    "310105008": (31.2050, 121.3960),
+    "310105009": (31.1990, 121.4140),
+    "310105010": (31.1950, 121.3750),
+    "310105011": (31.2190, 121.3800),
+    "310105102": (31.2150, 121.3620),
+    "310115005": (31.2340, 121.5060),
+}
 # Streets whose communities get a few 小区 in the demo (for coverage views in later apps).
 STREETS_WITH_ESTATES = {"310105001", "310115005"}
 
@@ -50,9 +64,17 @@ DEMO_USERS = [
 
 
 def _unit(code, name, kind, parent, population=None):
+    latitude, longitude = CENTRES.get(code, (None, None))
     unit, _ = OrgUnit.objects.update_or_create(
         code=code,
-        defaults={"name": name, "kind": kind, "parent": parent, "population": population},
+        defaults={
+            "name": name,
+            "kind": kind,
+            "parent": parent,
+            "population": population,
+            "latitude": latitude,
+            "longitude": longitude,
+        },
     )
     return unit
 
