@@ -3,7 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
-from apps.orgs.views import HomeView
+from apps.dashboards.views import HomeView
 
 from . import views
 
@@ -27,5 +27,6 @@ urlpatterns = [
     path("people/", include("apps.people.urls")),
     path("notifications/", include("apps.notifications.urls")),
     path("reports/", include("apps.reports.urls")),
+    path("dashboard/", include("apps.dashboards.urls")),
     path("admin/", admin.site.urls),
 ]

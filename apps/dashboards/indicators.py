@@ -11,14 +11,14 @@ The 六有 readiness is derived from the facts, never typed in (``readiness``)."
 
 import datetime
 
-from django.db.models import Count, DateField, Exists, Max, OuterRef
+from django.db.models import Count, DateField, Exists, Max, OuterRef, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from apps.drills.models import Drill, DrillStatus
-from apps.hazards.models import Hazard
+from apps.hazards.models import Hazard, HazardState
 from apps.hazards.services import hazard_stats_by_unit
 from apps.orgs.models import OrgKind, OrgUnit, subtree_aggregate
 from apps.people.models import EmergencyTeam, InformationOfficer, LeadershipGroup, LeadershipMember
@@ -212,6 +212,33 @@ def unit_facts(unit, *, today=None):
     return facts_for_units([unit], today=today)[unit.pk]
 
 
+def hazard_trend(unit, *, months=12, today=None):
+    """Hazards found per month in the unit's subtree over the last ``months`` months, with how
+    many of them are closed and the closure rate — one query."""
+    from django.db.models.functions import TruncMonth
+
+    today = today or timezone.localdate()
+    first = (today.replace(day=1) - datetime.timedelta(days=31 * (months - 1))).replace(day=1)
+    rows = (
+        Hazard.objects.filter(org_unit__path__startswith=unit.path, found_on__gte=first)
+        .annotate(month=TruncMonth("found_on"))
+        .order_by()
+        .values("month")
+        .annotate(found=Count("pk"), closed=Count("pk", filter=Q(state=HazardState.CLOSED)))
+    )
+    by_month = {row["month"].strftime("%Y-%m"): row for row in rows}
+    result, month = [], first
+    while month <= today:
+        key = month.strftime("%Y-%m")
+        row = by_month.get(key, {"found": 0, "closed": 0})
+        rate = round(100 * row["closed"] / row["found"], 1) if row["found"] else None
+        result.append(
+            {"month": key, "found": row["found"], "closed": row["closed"], "closure_rate": rate}
+        )
+        month = (month + datetime.timedelta(days=32)).replace(day=1)
+    return result
+
+
 READINESS = [
     ("banzi", gettext_lazy("有班子")),
     ("jizhi", gettext_lazy("有机制")),
@@ -286,6 +313,11 @@ FIX_URLS = {
     "wuzi": "supplies:overview",
     "yanlian": "drills:list",
 }
+
+
+def readiness_score(facts):
+    """How many of the six are met (0–6)."""
+    return sum(item["ok"] for item in facts["readiness"])
 
 
 def fix_url(code):

@@ -1,10 +1,9 @@
 from django.contrib import messages
-from django.contrib.auth.mixins import LoginRequiredMixin
 from django.db.models import Count, IntegerField, OuterRef, Subquery, Sum
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.generic import DetailView, TemplateView, UpdateView
+from django.views.generic import DetailView, UpdateView
 
 from .forms import OrgUnitForm
 from .mixins import ScopedEditMixin, ScopedMixin
@@ -44,21 +43,6 @@ def unit_context(user, unit):
         "children": children_with_figures(unit),
         "can_edit": can_edit_unit(user, unit),
     }
-
-
-class HomeView(LoginRequiredMixin, TemplateView):
-    """工作台: the user's org unit and the units under it."""
-
-    template_name = "orgs/home.html"
-
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        user = self.request.user
-        if user.org_unit is not None:
-            context.update(unit_context(user, user.org_unit))
-        else:  # a superuser without a unit sees the top of the tree
-            context["roots"] = OrgUnit.objects.filter(parent=None)
-        return context
 
 
 class OrgUnitDetailView(ScopedMixin, DetailView):

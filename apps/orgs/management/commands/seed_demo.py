@@ -136,4 +136,8 @@ class Command(BaseCommand):
                         raise
                     continue
                 module.seed_demo(self.stdout)
+        # Today's reminders, so the demo users find their to-do list filled (no e-mail).
+        from apps.notifications.services import run_sweep
+
+        run_sweep(send_email=False)
         self.stdout.write(self.style.SUCCESS("Demo data is ready."))
