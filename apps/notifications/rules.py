@@ -45,19 +45,22 @@ def register(code, label, *, notify_reviewers=False):
     return decorator
 
 
-def dated_findings(queryset, *, date_field, name_field, title, url_name):
+def dated_findings(
+    queryset, *, date_field, name_field, title, url_name, path="org_unit__path", url_pk="pk"
+):
     """Findings for rows due on ``date_field`` — the common case. One query, streamed.
     ``title`` is a format string with ``%(name)s`` and ``%(due)s``; the key is the row and its
-    due date, so a new due date (after a reschedule) is a new reminder."""
+    due date, so a new due date (after a reschedule) is a new reminder. ``path`` leads to the
+    owning unit's path and ``url_pk`` to the id the link needs (for child rows)."""
     from django.urls import reverse
 
-    rows = queryset.values("pk", name_field, date_field, "org_unit__path")
+    rows = queryset.values("pk", name_field, date_field, path, url_pk)
     for row in rows.iterator(chunk_size=2000):
         due = row[date_field]
         yield Finding(
             key=f"{row['pk']}:{due}",
-            unit_path=row["org_unit__path"],
+            unit_path=row[path],
             title=str(title) % {"name": row[name_field], "due": due},
-            url=reverse(url_name, args=[row["pk"]]),
+            url=reverse(url_name, args=[row[url_pk]]),
             due=due,
         )
