@@ -12,11 +12,15 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from apps.dashboards.indicators import unit_facts
+from apps.drills.models import Drill, DrillStatus
 from apps.hazards.models import Hazard, RiskLevel, RiskPoint
 from apps.hazards.services import hazard_stats
 from apps.orgs.models import OrgKind, OrgUnit
 from apps.plans.models import Plan
 from apps.plans.services import plan_system
+from apps.supplies.models import Site
+from apps.supplies.services import shortfalls
 
 from .charts import with_bars
 
@@ -72,7 +76,19 @@ class StreetReport:
         )
         plans = plan_system(street)
         overdue_plans = Plan.objects.visible_to(user).filter(**in_street).review_overdue()
+        drills = (
+            Drill.objects.visible_to(user)
+            .filter(status=DrillStatus.COMPLETED, date__gte=start, date__lte=end, **in_street)
+            .select_related("org_unit")
+            .order_by("date")
+        )
+        shortages = shortfalls(Site.objects.visible_to(user).filter(**in_street)).values(
+            "site__name", "item__name", "item__unit", "minimum", "on_hand"
+        )[:40]
         return {
+            "facts": unit_facts(street),
+            "drills": drills,
+            "shortages": shortages,
             "street": street,
             "start": start,
             "end": end,
@@ -110,3 +126,26 @@ class HazardNotice:
             "report_unit": street.name,
             "issued_on": timezone.localdate(),
         }
+
+
+@register
+class DrillSummary:
+    code = "drill_summary"
+    label = _("演练总结报告")
+    template = "reports/pdf/drill_summary.html"
+
+    def subject(self, user, params):
+        drill = get_object_or_404(
+            Drill.objects.visible_to(user).select_related("org_unit"), pk=params.get("drill")
+        )
+        return drill.org_unit, str(_("演练总结报告：%(title)s") % {"title": drill.title})
+
+    def build(self, request):
+        drill = get_object_or_404(
+            Drill.objects.visible_to(request.requested_by)
+            .select_related("org_unit")
+            .prefetch_related("plans", "actions"),
+            pk=request.params["drill"],
+        )
+        street = drill.org_unit.street() or drill.org_unit
+        return {"drill": drill, "street": street, "report_unit": street.name}

@@ -139,3 +139,39 @@ def test_rendering_never_fetches_outside_the_static_files(url):
 def test_anonymous_is_sent_to_login(client, db):
     response = client.get(reverse("reports:list"))
     assert response.status_code == 302 and "/accounts/login/" in response.url
+
+
+def test_street_report_covers_every_area_with_the_dashboard_figures(login, demo):
+    from apps.dashboards.indicators import unit_facts
+    from apps.orgs.models import OrgUnit
+
+    client = login("huayang_staff")
+    client.post(reverse("reports:street"), STREET)
+    text = text_of(pdf_of(client, ReportRequest.objects.get())).replace(" ", "")
+    facts = unit_facts(OrgUnit.objects.get(code="310105001"))
+    for heading in ["应急物资保障", "应急避难场所", "应急演练", "应急力量", "“六有”建设情况"]:
+        assert heading in text, heading
+    assert f"人均{facts['shelters']['per_resident']}平方米" in text.replace("\n", "")
+    assert str(facts["supplies"]["items_below_standard"]) in text
+    assert "有班子" in text and "有演练" in text
+
+
+def test_drill_summary_report(login, demo):
+    from apps.drills.models import Drill
+
+    drill = Drill.objects.filter(
+        status="completed",
+        org_unit__path__startswith="/310000/310105/310105001/",
+        actions__isnull=False,
+    ).first()
+    client = login("huayang_staff")
+    assert (
+        "生成演练总结报告" in client.get(reverse("drills:detail", args=[drill.pk])).content.decode()
+    )
+    client.post(reverse("reports:create", args=["drill_summary"]), {"drill": drill.pk})
+    text = text_of(pdf_of(client, ReportRequest.objects.get())).replace(" ", "").replace("\n", "")
+    assert "应急演练总结报告" in text and drill.title.replace(" ", "") in text
+    assert drill.actions.first().problem.replace(" ", "") in text
+    other = login("xinhua_staff")
+    response = other.post(reverse("reports:create", args=["drill_summary"]), {"drill": drill.pk})
+    assert response.status_code == 404
