@@ -42,8 +42,13 @@ def streets_under(user, unit):
 
 
 class HomeView(LoginRequiredMixin, TemplateView):
+    """工作台: the dashboard of the user's own unit."""
+
+    def get_unit(self):
+        return self.request.user.org_unit
+
     def get_template_names(self):
-        unit = self.request.user.org_unit
+        unit = self.get_unit()
         if unit is None:
             return ["dashboards/no_unit.html"]
         if is_district_view(unit):
@@ -52,14 +57,22 @@ class HomeView(LoginRequiredMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        user, unit = self.request.user, self.request.user.org_unit
+        user, unit = self.request.user, self.get_unit()
         if unit is None:
             context["roots"] = OrgUnit.objects.filter(parent=None)
         elif is_district_view(unit):
             context.update(district_context(user, unit, self.request.GET.get("sort", "")))
         else:
             context.update(street_context(user, unit))
+        context["own_unit"] = unit == user.org_unit
         return context
+
+
+class UnitDashboardView(HomeView):
+    """The same dashboard for any unit in scope: a reviewer opens a street of the district."""
+
+    def get_unit(self):
+        return _visible_unit(self.request, self.kwargs["code"])
 
 
 def street_context(user, unit):
@@ -74,7 +87,9 @@ def street_context(user, unit):
         "facts": facts,
         "score": indicators.readiness_score(facts),
         "drills_year": drills_year,
-        "tasks": Notification.objects.for_user(user).unread()[:6],
+        "tasks": Notification.objects.for_user(user)
+        .unread()
+        .filter(unit_path__startswith=unit.path)[:6],
         "trend_url": reverse("dashboards:trend", args=[unit.code]),
         "year": today.year,
     }

@@ -85,3 +85,13 @@ def test_district_dashboard_query_count_does_not_grow_with_streets(
     assert response.content.decode().count("新街道") == 20
     with django_assert_max_num_queries(len(few.captured_queries)):
         client.get(reverse("dashboards:map", args=["D1"]))
+
+
+def test_reviewer_opens_a_street_dashboard_of_the_district_only(login, demo):
+    client = login("changning_reviewer")
+    response = client.get(reverse("dashboards:unit", args=[HUAYANG]))
+    body = response.content.decode()
+    assert response.status_code == 200 and "华阳路街道 · 综合减灾情况" in body
+    assert "去完善" not in body  # reviewers read; fixing is the street's job
+    assert client.get(reverse("dashboards:unit", args=[LUJIAZUI])).status_code == 404
+    assert login("xinhua_staff").get(reverse("dashboards:unit", args=[HUAYANG])).status_code == 404
