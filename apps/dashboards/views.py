@@ -183,7 +183,7 @@ class MapView(LoginRequiredMixin, View):
         for street in streets:
             f = facts[street.pk]
             score = indicators.readiness_score(f)
-            missing = "、".join(i["label"] for i in f["readiness"] if not i["ok"]) or _("无")
+            missing = _("、").join(i["label"] for i in f["readiness"] if not i["ok"]) or _("无")
             features.append(
                 {
                     "type": "Feature",
