@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "apps.notifications",
     "apps.reports",
     "apps.dashboards",
+    "apps.applications",
 ]
 
 MIDDLEWARE = [
@@ -215,6 +216,10 @@ MAP_TILE_URL = env("MAP_TILE_URL", default="")
 MAP_TILE_ATTRIBUTION = env("MAP_TILE_ATTRIBUTION", default="")
 MAP_CENTER = env.list("MAP_CENTER", cast=float, default=[31.2304, 121.4737])  # 上海 人民广场
 MAP_ZOOM = env.int("MAP_ZOOM", default=13)
+
+# --- Demonstration-community applications ---------------------------------------------------
+# Days an application may wait for the district review before the reviewers are reminded.
+APPLICATIONS_REVIEW_WAIT_DAYS = env.int("APPLICATIONS_REVIEW_WAIT_DAYS", default=14)
 
 # --- Demo data ------------------------------------------------------------------------------
 DEMO_PASSWORD = env("DEMO_PASSWORD", default="resilience-demo")

@@ -28,5 +28,6 @@ urlpatterns = [
     path("notifications/", include("apps.notifications.urls")),
     path("reports/", include("apps.reports.urls")),
     path("dashboard/", include("apps.dashboards.urls")),
+    path("applications/", include("apps.applications.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import TemplateView
 
+from apps.applications.models import Application, State
 from apps.drills.services import plan_vs_held
 from apps.notifications.models import Notification
 from apps.orgs.models import KIND_DEPTH, OrgKind, OrgUnit, can_edit_unit
@@ -111,6 +112,12 @@ def district_context(user, unit, sort):
         "sort": sort,
         "map_url": reverse("dashboards:map", args=[unit.code]),
         "chart_url": reverse("dashboards:streets", args=[unit.code]),
+        "applications_waiting": Application.objects.visible_to(user)
+        .filter(
+            org_unit__path__startswith=unit.path,
+            state__in=[State.SUBMITTED, State.IN_REVIEW],
+        )
+        .count(),
     }
 
 

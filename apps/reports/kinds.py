@@ -12,6 +12,7 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from apps.applications.report import ApplicationReport
 from apps.dashboards.indicators import unit_facts
 from apps.drills.models import Drill, DrillStatus
 from apps.hazards.models import Hazard, RiskLevel, RiskPoint
@@ -149,3 +150,6 @@ class DrillSummary:
         )
         street = drill.org_unit.street() or drill.org_unit
         return {"drill": drill, "street": street, "report_unit": street.name}
+
+
+register(ApplicationReport)

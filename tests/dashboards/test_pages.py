@@ -95,3 +95,15 @@ def test_reviewer_opens_a_street_dashboard_of_the_district_only(login, demo):
     assert "去完善" not in body  # reviewers read; fixing is the street's job
     assert client.get(reverse("dashboards:unit", args=[LUJIAZUI])).status_code == 404
     assert login("xinhua_staff").get(reverse("dashboards:unit", args=[HUAYANG])).status_code == 404
+
+
+def test_district_dashboard_links_the_applications_waiting_for_review(login, demo):
+    from apps.applications.models import Application, State
+
+    waiting = Application.objects.filter(
+        org_unit__path__startswith="/310000/310105/",
+        state__in=[State.SUBMITTED, State.IN_REVIEW],
+    ).count()
+    assert waiting  # the demo has one in review
+    body = login("changning_reviewer").get("/").content.decode()
+    assert f"待审核的示范社区申报 {waiting} 件" in body

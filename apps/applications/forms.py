@@ -1,0 +1,271 @@
+from decimal import Decimal
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from apps.orgs.models import OrgKind, OrgUnit
+
+from . import services
+from .models import Application, State, TargetTitle
+
+DATE = {"widget": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
+
+
+class ApplicationForm(forms.ModelForm):
+    class Meta:
+        model = Application
+        fields = [
+            "org_unit",
+            "standard",
+            "title",
+            "year",
+            "contact_name",
+            "contact_phone",
+            "summary",
+            "cultivate_start",
+            "cultivate_end",
+            "evaluate_start",
+            "evaluate_end",
+            "accept_start",
+            "accept_end",
+        ]
+        widgets = {
+            "summary": forms.Textarea(attrs={"rows": 4}),
+            **{
+                f"{stage}_{end}": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+                for stage in ("cultivate", "evaluate", "accept")
+                for end in ("start", "end")
+            },
+        }
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+        if self.instance.pk:
+            # The applicant and the standard are fixed once the application exists.
+            del self.fields["org_unit"]
+            del self.fields["standard"]
+        else:
+            self.fields["org_unit"].queryset = services.applicant_units(user).order_by("path")
+            self.fields["org_unit"].label = _("申报单位（街镇或居村）")
+            self.fields["standard"].queryset = services.active_standards()
+            latest = services.active_standards().first()
+            if latest:
+                self.fields["standard"].initial = latest.pk
+            self.fields["year"].initial = timezone.localdate().year
+            if user.org_unit and user.org_unit.kind == OrgKind.STREET:
+                self.fields["org_unit"].initial = user.org_unit.pk
+
+    def _post_clean(self):
+        super()._post_clean()
+        if self.instance.org_unit_id is None:
+            return
+        try:
+            services.check_application(self.instance)
+        except ValidationError as exc:
+            self._update_errors(exc)
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """Several files in one input (Django's documented pattern); checked by the service."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault(
+            "widget",
+            MultipleFileInput(attrs={"accept": ".pdf,.doc,.docx,.xls,.xlsx,.jpg,.jpeg,.png,.webp"}),
+        )
+        kwargs.setdefault("required", False)
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        single = super().clean
+        if isinstance(data, list | tuple):
+            return [single(d, initial) for d in data if d]
+        return [single(data, initial)] if data else []
+
+
+def points_field(item, label):
+    return forms.DecimalField(
+        label=label,
+        required=False,
+        min_value=Decimal("0"),
+        max_value=item.max_points,
+        decimal_places=1,
+        widget=forms.NumberInput(
+            attrs={
+                "step": "0.5",
+                "min": "0",
+                "max": str(item.max_points),
+                "class": "form-control form-control-sm points-input",
+                "data-max": str(item.max_points),
+            }
+        ),
+    )
+
+
+class SelfAssessmentForm(forms.Form):
+    """One aspect of the self-assessment: claimed points, explanation and evidence per item."""
+
+    def __init__(self, *args, rows, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.rows = rows
+        for row in rows:
+            item, assessment = row["item"], row["assessment"]
+            self.fields[f"points_{item.pk}"] = points_field(item, _("自评分"))
+            self.fields[f"explanation_{item.pk}"] = forms.CharField(
+                label=_("自评说明"),
+                required=False,
+                max_length=4000,
+                widget=forms.Textarea(attrs={"rows": 2, "class": "form-control form-control-sm"}),
+            )
+            self.fields[f"evidence_{item.pk}"] = MultipleFileField(label=_("上传佐证材料"))
+            if assessment is not None:
+                self.initial.setdefault(f"points_{item.pk}", assessment.claimed_points)
+                self.initial.setdefault(f"explanation_{item.pk}", assessment.explanation)
+            row["points_field"] = self[f"points_{item.pk}"]
+            row["explanation_field"] = self[f"explanation_{item.pk}"]
+            row["evidence_field"] = self[f"evidence_{item.pk}"]
+
+    def entries(self):
+        return {
+            row["item"].pk: (
+                self.cleaned_data.get(f"points_{row['item'].pk}"),
+                self.cleaned_data.get(f"explanation_{row['item'].pk}", ""),
+            )
+            for row in self.rows
+        }
+
+    def uploads(self):
+        result = {}
+        for row in self.rows:
+            files = self.cleaned_data.get(f"evidence_{row['item'].pk}") or []
+            if files:
+                result[row["item"].pk] = files
+        return result
+
+
+class ReviewForm(forms.Form):
+    """The reviewer's score per item and comment per aspect, for the whole scorecard."""
+
+    def __init__(self, *args, card, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.card = card
+        for block in card["aspects"]:
+            aspect = block["aspect"]
+            for row in block["rows"]:
+                item, assessment = row["item"], row["assessment"]
+                name = f"score_{item.pk}"
+                self.fields[name] = points_field(item, _("评审得分"))
+                if assessment is not None:
+                    self.initial.setdefault(name, assessment.score)
+                row["score_field"] = self[name]
+            name = f"comment_{aspect.pk}"
+            self.fields[name] = forms.CharField(
+                label=_("评审意见"),
+                required=False,
+                max_length=4000,
+                widget=forms.Textarea(attrs={"rows": 2, "class": "form-control form-control-sm"}),
+            )
+            self.initial.setdefault(name, block["comment"])
+            block["comment_field"] = self[name]
+
+    def scores(self):
+        return {
+            row["item"].pk: self.cleaned_data.get(f"score_{row['item'].pk}")
+            for block in self.card["aspects"]
+            for row in block["rows"]
+        }
+
+    def comments(self):
+        return {
+            block["aspect"].pk: self.cleaned_data.get(f"comment_{block['aspect'].pk}", "")
+            for block in self.card["aspects"]
+        }
+
+
+class TransitionForm(forms.Form):
+    """The form of one transition; which fields appear comes from ``TRANSITIONS``."""
+
+    award_date = forms.DateField(label=_("授牌日期"), **DATE)
+    validity_years = forms.IntegerField(
+        label=_("有效期（年）"), min_value=1, max_value=10, initial=services.DEFAULT_VALIDITY_YEARS
+    )
+    rereview_date = forms.DateField(
+        label=_("复审日期"), required=False, help_text=_("留空则为有效期届满日。"), **DATE
+    )
+    comment = forms.CharField(
+        label=_("意见"), widget=forms.Textarea(attrs={"rows": 3}), required=False, max_length=4000
+    )
+
+    EXTRA_FIELDS = ("award_date", "validity_years", "rereview_date")
+
+    def __init__(self, *args, transition, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in self.EXTRA_FIELDS:
+            if name not in transition.fields:
+                del self.fields[name]
+        if transition.reason_required:
+            self.fields["comment"].required = True
+            self.fields["comment"].label = _("原因")
+        if "award_date" in self.fields:
+            self.fields["award_date"].initial = timezone.localdate()
+
+
+class FilterForm(forms.Form):
+    WAITING = "waiting"
+
+    q = forms.CharField(label=_("搜索"), required=False)
+    state = forms.ChoiceField(
+        label=_("状态"),
+        required=False,
+        choices=[("", _("全部状态")), (WAITING, _("待区级审核")), *State.choices],
+    )
+    year = forms.IntegerField(label=_("年度"), required=False, min_value=2000, max_value=2100)
+    title = forms.ChoiceField(
+        label=_("申报称号"), required=False, choices=[("", _("全部称号")), *TargetTitle.choices]
+    )
+    street = forms.ModelChoiceField(
+        label=_("街道/镇"),
+        required=False,
+        queryset=OrgUnit.objects.none(),
+        to_field_name="code",
+        empty_label=_("全部街镇"),
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["street"].queryset = (
+            OrgUnit.objects.visible_to(user).filter(kind=OrgKind.STREET).order_by("code")
+        )
+        for name, field in self.fields.items():
+            css = "form-select" if isinstance(field.widget, forms.Select) else "form-control"
+            field.widget.attrs["class"] = f"{css} form-select-sm form-control-sm"
+            field.widget.attrs["id"] = f"id_{name}"
+
+    def filter(self, queryset):
+        if not self.is_valid():
+            return queryset
+        data = self.cleaned_data
+        if data["q"]:
+            q = data["q"].strip()
+            queryset = queryset.filter(
+                Q(org_unit__name__icontains=q) | Q(contact_name__icontains=q) | Q(org_unit__code=q)
+            )
+        if data["state"] == self.WAITING:
+            queryset = queryset.waiting()
+        elif data["state"]:
+            queryset = queryset.filter(state=data["state"])
+        if data["year"]:
+            queryset = queryset.filter(year=data["year"])
+        if data["title"]:
+            queryset = queryset.filter(title=data["title"])
+        if data["street"]:
+            queryset = queryset.filter(org_unit__path__startswith=data["street"].path)
+        return queryset

@@ -1,0 +1,105 @@
+"""Helpers that build applications through the services, in any state of the workflow."""
+
+from decimal import Decimal
+
+from django.utils import timezone
+
+from apps.applications import services
+from apps.applications.models import (
+    Action,
+    Application,
+    Aspect,
+    Item,
+    ItemAssessment,
+    Standard,
+    State,
+)
+from apps.applications.reference import ensure_standard
+from apps.orgs.models import Role
+from tests.conftest import make_user
+
+
+def standard():
+    ensure_standard(Standard, Aspect, Item)  # transactional tests flush the migration's rows
+    return Standard.objects.get(code="sh-2024")
+
+
+def small_standard(code="test-std", total="10", pass_mark="6", points=("4", "3", "3")):
+    """A tiny standard: two aspects, three items worth ``points``."""
+    std = Standard.objects.create(
+        code=code, name=f"测试标准{code}", year=2026, total=total, pass_mark=pass_mark
+    )
+    first = Aspect.objects.create(standard=std, code="a", name="组织管理", order=1, facts="people")
+    second = Aspect.objects.create(standard=std, code="b", name="特色亮点", order=2)
+    Item.objects.create(aspect=first, order=1, text="成立综合减灾领导小组", max_points=points[0])
+    Item.objects.create(aspect=first, order=2, text="制定创建工作方案", max_points=points[1])
+    Item.objects.create(aspect=second, order=1, text="特色做法", max_points=points[2])
+    return std
+
+
+def new_application(user, unit, *, std=None, **values):
+    values = {
+        "title": "city",
+        "year": timezone.localdate().year,
+        "contact_name": "王敏",
+        "contact_phone": "021-62511234",
+        **values,
+    }
+    return services.create_application(user, org_unit=unit, standard=std or standard(), **values)
+
+
+def fill(user, app, ratio=Decimal("1")):
+    """Claim ``ratio`` of every item's points."""
+    for aspect in Aspect.objects.filter(standard=app.standard).prefetch_related("items"):
+        entries = {
+            item.pk: ((item.max_points * ratio * 2).to_integral_value() / 2, "已落实")
+            for item in aspect.items.all()
+        }
+        services.save_self_assessment(user, app, aspect, entries)
+
+
+def score_all(reviewer, app, ratio=Decimal("1")):
+    rows = ItemAssessment.objects.filter(application=app).select_related("item")
+    scores = {r.item_id: (r.item.max_points * ratio * 2).to_integral_value() / 2 for r in rows}
+    services.save_review(reviewer, app, scores=scores, comments={})
+
+
+def people(tree):
+    """Users around tree["s1"] (甲街道, in 一区) and elsewhere."""
+    return {
+        "staff": make_user(tree["s1"]),
+        "other_staff": make_user(tree["s2"]),
+        "reviewer": make_user(tree["d1"], Role.DISTRICT_REVIEWER),
+        "other_reviewer": make_user(tree["d2"], Role.DISTRICT_REVIEWER),
+        "city_viewer": make_user(tree["sh"], Role.CITY_VIEWER),
+        "admin": make_user(tree["sh"], Role.ADMIN),
+    }
+
+
+def in_state(state, users, unit, **values):
+    """An application of ``unit`` driven through the workflow to ``state``."""
+    act = services.transition_application
+    staff, reviewer, admin = users["staff"], users["reviewer"], users["admin"]
+    app = new_application(staff, unit, **values)
+    if state == State.DRAFT:
+        return app
+    fill(staff, app)
+    act(staff, app, Action.SUBMIT)
+    if state == State.SUBMITTED:
+        return Application.objects.get(pk=app.pk)
+    act(reviewer, app, Action.ACCEPT)
+    if state == State.IN_REVIEW:
+        return Application.objects.get(pk=app.pk)
+    if state == State.RETURNED:
+        return act(reviewer, app, Action.RETURN, comment="请补充材料")
+    if state == State.REJECTED:
+        return act(reviewer, app, Action.REJECT, comment="未达标准")
+    score_all(reviewer, app)
+    act(reviewer, app, Action.APPROVE)
+    if state == State.APPROVED:
+        return Application.objects.get(pk=app.pk)
+    if state == State.AWARDED:
+        return act(admin, app, Action.AWARD, award_date=timezone.localdate(), validity_years=3)
+    if state == State.CITY_FAILED:
+        return act(admin, app, Action.CITY_FAIL, comment="市级评定未通过")
+    raise ValueError(state)
