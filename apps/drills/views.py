@@ -13,16 +13,20 @@ from django.views import View
 from django.views.generic import (
     CreateView,
     DetailView,
-    FormView,
     ListView,
     TemplateView,
     UpdateView,
 )
-from django.views.generic.detail import SingleObjectMixin
 
 from apps.files.spreadsheets import export_response
 from apps.files.uploads import download_response
-from apps.orgs.mixins import ScopedEditMixin, ScopedMixin
+from apps.orgs.mixins import (
+    EditorsOnlyMixin,
+    RecordActionView,
+    ScopedEditMixin,
+    ScopedMixin,
+    apply_validation_error,
+)
 from apps.orgs.models import OrgKind, OrgUnit, can_edit_unit, user_can_edit
 from apps.plans.models import Plan
 
@@ -43,24 +47,6 @@ def _query_without_page(request):
     query = request.GET.copy()
     query.pop("page", None)
     return query.urlencode()
-
-
-class EditorsOnlyMixin(LoginRequiredMixin):
-    """Create views: street staff and admins only (reviewers get a 403)."""
-
-    def dispatch(self, request, *args, **kwargs):
-        if request.user.is_authenticated and not user_can_edit(request.user):
-            raise PermissionDenied
-        return super().dispatch(request, *args, **kwargs)
-
-
-def _apply(form, exc):
-    """Put a service's ValidationError on the form (field errors where the field exists)."""
-    if hasattr(exc, "error_dict"):
-        for name, errors in exc.error_dict.items():
-            form.add_error(name if name in form.fields else None, errors)
-    else:
-        form.add_error(None, exc)
 
 
 # --- drills ---------------------------------------------------------------------------------
@@ -156,7 +142,7 @@ class DrillCreateView(EditorsOnlyMixin, CreateView):
                 self.request.user, form.save(commit=False), plans=form.cleaned_data["plans"]
             )
         except ValidationError as exc:
-            _apply(form, exc)
+            apply_validation_error(form, exc)
             return self.form_invalid(form)
         messages.success(self.request, _("已保存演练“%(title)s”。") % {"title": self.object.title})
         return redirect(self.object)
@@ -177,38 +163,21 @@ class DrillUpdateView(ScopedEditMixin, UpdateView):
                 self.request.user, form.save(commit=False), plans=form.cleaned_data["plans"]
             )
         except ValidationError as exc:
-            _apply(form, exc)
+            apply_validation_error(form, exc)
             return self.form_invalid(form)
         messages.success(self.request, _("已保存演练“%(title)s”。") % {"title": self.object.title})
         return redirect(self.object)
 
 
-class DrillActionView(ScopedEditMixin, SingleObjectMixin, FormView):
+class DrillActionView(RecordActionView):
     """Base of the actions on one drill: 404 outside scope, 403 read-only. GET shows the form
     on its own page (used when a POST from the detail page has errors)."""
 
     model = Drill
     template_name = "drills/drill_action.html"
 
-    def dispatch(self, request, *args, **kwargs):
-        if not request.user.is_authenticated:
-            return self.handle_no_permission()
-        self.drill = self.object = self.get_object()
-        return super().dispatch(request, *args, **kwargs)
-
     def get_context_data(self, **kwargs):
-        return super().get_context_data(**kwargs) | {"drill": self.drill, "title": self.title}
-
-    def get_success_url(self):
-        return self.drill.get_absolute_url()
-
-    def form_valid(self, form):
-        try:
-            self.perform(form.cleaned_data)
-        except ValidationError as exc:
-            _apply(form, exc)
-            return self.form_invalid(form)
-        return super().form_valid(form)
+        return super().get_context_data(**kwargs) | {"title": self.title}
 
 
 class AddActionView(DrillActionView):
@@ -216,7 +185,7 @@ class AddActionView(DrillActionView):
     title = gettext_lazy("登记发现的问题")
 
     def perform(self, data):
-        services.add_action(self.request.user, self.drill, **data)
+        services.add_action(self.request.user, self.object, **data)
         messages.success(self.request, _("已登记问题，并生成整改事项。"))
 
 
@@ -228,7 +197,7 @@ class AddFileView(DrillActionView):
         return super().get_context_data(**kwargs) | {"multipart": True}
 
     def perform(self, data):
-        services.add_file(self.request.user, self.drill, kind=data["kind"], upload=data["file"])
+        services.add_file(self.request.user, self.object, kind=data["kind"], upload=data["file"])
         messages.success(self.request, _("已上传“%(name)s”。") % {"name": data["file"].name})
 
 

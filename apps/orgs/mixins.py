@@ -5,9 +5,11 @@ the user may only read (district reviewers, city viewers) is a 403 on any change
 """
 
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.views.generic import FormView
+from django.views.generic.detail import SingleObjectMixin
 
-from .models import can_edit_unit
+from .models import can_edit_unit, user_can_edit
 
 
 class ScopedMixin(LoginRequiredMixin):
@@ -31,3 +33,50 @@ class ScopedEditMixin(ScopedMixin):
         if not can_edit_unit(self.request.user, self.get_owning_unit(obj)):
             raise PermissionDenied
         return obj
+
+
+class EditorsOnlyMixin(LoginRequiredMixin):
+    """Create pages: street staff and admins only (403 for reviewers and city viewers)."""
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated and not user_can_edit(request.user):
+            raise PermissionDenied
+        return super().dispatch(request, *args, **kwargs)
+
+
+def apply_validation_error(form, exc):
+    """Show a service's ValidationError on the form: each field's errors on that field when the
+    form has it, everything else at the top."""
+    if hasattr(exc, "error_dict"):
+        for name, errors in exc.error_dict.items():
+            form.add_error(name if name in form.fields else None, errors)
+    else:
+        form.add_error(None, exc)
+
+
+class RecordActionView(ScopedEditMixin, SingleObjectMixin, FormView):
+    """One action on one record through a service (new version, retire, complete, inspect …):
+    404 outside the user's scope, 403 for read-only roles; a ValidationError from the service
+    is shown on the form and nothing changes. Subclasses set ``model``, ``form_class``,
+    ``template_name`` and ``perform(data)``; the record is ``self.object`` (and, in templates,
+    under its model name)."""
+
+    def dispatch(self, request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return self.handle_no_permission()
+        self.object = self.get_object()
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_success_url(self):
+        return self.object.get_absolute_url()
+
+    def form_valid(self, form):
+        try:
+            self.perform(form.cleaned_data)
+        except ValidationError as exc:
+            apply_validation_error(form, exc)
+            return self.form_invalid(form)
+        return super().form_valid(form)
+
+    def perform(self, data):
+        raise NotImplementedError

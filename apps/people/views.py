@@ -17,7 +17,7 @@ from django.views import View
 from django.views.generic import DetailView, FormView, ListView, TemplateView
 
 from apps.files.spreadsheets import ImportView, export_response
-from apps.orgs.mixins import ScopedMixin
+from apps.orgs.mixins import EditorsOnlyMixin, ScopedMixin
 from apps.orgs.models import OrgKind, OrgUnit, can_edit_unit, user_can_edit
 
 from . import services
@@ -96,13 +96,8 @@ class FilteredListMixin(ScopedMixin, PeopleContextMixin):
         return context
 
 
-class CreateMixin(LoginRequiredMixin, PeopleContextMixin):
+class CreateMixin(EditorsOnlyMixin, PeopleContextMixin):
     """Create pages: street staff only (403 for reviewers)."""
-
-    def dispatch(self, request, *args, **kwargs):
-        if request.user.is_authenticated and not user_can_edit(request.user):
-            raise PermissionDenied
-        return super().dispatch(request, *args, **kwargs)
 
 
 class RecordFormView(LoginRequiredMixin, PeopleContextMixin, FormView):

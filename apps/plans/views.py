@@ -1,6 +1,6 @@
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db.models import OuterRef, Prefetch, Subquery
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
@@ -9,16 +9,14 @@ from django.views import View
 from django.views.generic import (
     CreateView,
     DetailView,
-    FormView,
     ListView,
     TemplateView,
     UpdateView,
 )
-from django.views.generic.detail import SingleObjectMixin
 
 from apps.files.spreadsheets import export_response
 from apps.files.uploads import download_response
-from apps.orgs.mixins import ScopedEditMixin, ScopedMixin
+from apps.orgs.mixins import EditorsOnlyMixin, RecordActionView, ScopedEditMixin, ScopedMixin
 from apps.orgs.models import OrgKind, OrgUnit, can_edit_unit, user_can_edit
 
 from . import services
@@ -98,15 +96,10 @@ class PlanDetailView(ScopedMixin, DetailView):
         return context
 
 
-class PlanCreateView(LoginRequiredMixin, CreateView):
+class PlanCreateView(EditorsOnlyMixin, CreateView):
     model = Plan
     form_class = PlanForm
     template_name = "plans/plan_form.html"
-
-    def dispatch(self, request, *args, **kwargs):
-        if request.user.is_authenticated and not user_can_edit(request.user):
-            raise PermissionDenied
-        return super().dispatch(request, *args, **kwargs)
 
     def get_form_kwargs(self):
         return super().get_form_kwargs() | {"user": self.request.user}
@@ -145,30 +138,10 @@ class PlanUpdateView(ScopedEditMixin, UpdateView):
         return redirect(self.object)
 
 
-class PlanActionView(ScopedEditMixin, SingleObjectMixin, FormView):
-    """Base of the actions on one plan (new version, retire): 404 outside scope, 403 read-only."""
+class PlanActionView(RecordActionView):
+    """Base of the actions on one plan (new version, retire)."""
 
     model = Plan
-
-    def dispatch(self, request, *args, **kwargs):
-        if not request.user.is_authenticated:
-            return self.handle_no_permission()
-        self.plan = self.object = self.get_object()
-        return super().dispatch(request, *args, **kwargs)
-
-    def get_context_data(self, **kwargs):
-        return super().get_context_data(**kwargs) | {"plan": self.plan}
-
-    def get_success_url(self):
-        return self.plan.get_absolute_url()
-
-    def form_valid(self, form):
-        try:
-            self.perform(form.cleaned_data)
-        except ValidationError as exc:
-            form.add_error(None, exc)
-            return self.form_invalid(form)
-        return super().form_valid(form)
 
 
 class PlanVersionCreateView(PlanActionView):
@@ -178,7 +151,7 @@ class PlanVersionCreateView(PlanActionView):
     def perform(self, data):
         version = services.add_version(
             self.request.user,
-            self.plan,
+            self.object,
             version_date=data["version_date"],
             change_summary=data["change_summary"],
             files=data["files"],
@@ -193,7 +166,7 @@ class PlanRetireView(PlanActionView):
     template_name = "plans/retire_form.html"
 
     def perform(self, data):
-        services.retire_plan(self.request.user, self.plan, reason=data["reason"])
+        services.retire_plan(self.request.user, self.object, reason=data["reason"])
         messages.success(self.request, _("预案已废止。"))
 
 

@@ -1,6 +1,6 @@
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import Http404, JsonResponse
 from django.shortcuts import redirect
 from django.urls import reverse, reverse_lazy
@@ -10,15 +10,19 @@ from django.views import View
 from django.views.generic import (
     CreateView,
     DetailView,
-    FormView,
     ListView,
     TemplateView,
     UpdateView,
 )
-from django.views.generic.detail import SingleObjectMixin
 
 from apps.files.spreadsheets import ImportView, export_response
-from apps.orgs.mixins import ScopedEditMixin, ScopedMixin
+from apps.orgs.mixins import (
+    EditorsOnlyMixin,
+    RecordActionView,
+    ScopedEditMixin,
+    ScopedMixin,
+    apply_validation_error,
+)
 from apps.orgs.models import OrgKind, OrgUnit, can_edit_unit, user_can_edit
 
 from . import services
@@ -31,14 +35,6 @@ STATUS_COLORS = {
     ShelterStatus.MAINTENANCE: "#fd7e14",
     ShelterStatus.ACTIVATED: "#d7263d",
 }
-
-
-def _apply(form, exc):
-    if hasattr(exc, "error_dict"):
-        for name, errors in exc.error_dict.items():
-            form.add_error(name if name in form.fields else None, errors)
-    else:
-        form.add_error(None, exc)
 
 
 def _home_unit(user, streets):
@@ -129,15 +125,10 @@ class ShelterDetailView(ScopedMixin, DetailView):
         return context
 
 
-class ShelterCreateView(LoginRequiredMixin, CreateView):
+class ShelterCreateView(EditorsOnlyMixin, CreateView):
     model = Shelter
     form_class = ShelterForm
     template_name = "shelters/shelter_form.html"
-
-    def dispatch(self, request, *args, **kwargs):
-        if request.user.is_authenticated and not user_can_edit(request.user):
-            raise PermissionDenied
-        return super().dispatch(request, *args, **kwargs)
 
     def get_form_kwargs(self):
         return super().get_form_kwargs() | {"user": self.request.user}
@@ -150,7 +141,7 @@ class ShelterCreateView(LoginRequiredMixin, CreateView):
                 facilities=form.cleaned_data["facilities"],
             )
         except ValidationError as exc:
-            _apply(form, exc)
+            apply_validation_error(form, exc)
             return self.form_invalid(form)
         messages.success(self.request, _("已保存避难场所“%(name)s”。") % {"name": self.object})
         return redirect(self.object)
@@ -173,37 +164,20 @@ class ShelterUpdateView(ScopedEditMixin, UpdateView):
                 facilities=form.cleaned_data["facilities"],
             )
         except ValidationError as exc:
-            _apply(form, exc)
+            apply_validation_error(form, exc)
             return self.form_invalid(form)
         messages.success(self.request, _("已保存避难场所“%(name)s”。") % {"name": self.object})
         return redirect(self.object)
 
 
-class ShelterActionView(ScopedEditMixin, SingleObjectMixin, FormView):
+class ShelterActionView(RecordActionView):
     """Base of the actions on one shelter: 404 outside scope, 403 read-only."""
 
     model = Shelter
     template_name = "shelters/shelter_action.html"
 
-    def dispatch(self, request, *args, **kwargs):
-        if not request.user.is_authenticated:
-            return self.handle_no_permission()
-        self.shelter = self.object = self.get_object()
-        return super().dispatch(request, *args, **kwargs)
-
     def get_context_data(self, **kwargs):
-        return super().get_context_data(**kwargs) | {"shelter": self.shelter, "title": self.title}
-
-    def get_success_url(self):
-        return self.shelter.get_absolute_url()
-
-    def form_valid(self, form):
-        try:
-            self.perform(form.cleaned_data)
-        except ValidationError as exc:
-            _apply(form, exc)
-            return self.form_invalid(form)
-        return super().form_valid(form)
+        return super().get_context_data(**kwargs) | {"title": self.title}
 
 
 class InspectionCreateView(ShelterActionView):
@@ -211,7 +185,7 @@ class InspectionCreateView(ShelterActionView):
     title = gettext_lazy("登记检查")
 
     def perform(self, data):
-        services.add_inspection(self.request.user, self.shelter, **data)
+        services.add_inspection(self.request.user, self.object, **data)
         messages.success(self.request, _("已登记检查。"))
 
 
@@ -220,7 +194,7 @@ class ActivateView(ShelterActionView):
     title = gettext_lazy("启用避难场所")
 
     def perform(self, data):
-        services.activate_shelter(self.request.user, self.shelter, **data)
+        services.activate_shelter(self.request.user, self.object, **data)
         messages.success(self.request, _("避难场所已启用。"))
 
 
@@ -229,7 +203,7 @@ class CloseView(ShelterActionView):
     title = gettext_lazy("关闭避难场所")
 
     def perform(self, data):
-        services.close_shelter(self.request.user, self.shelter, **data)
+        services.close_shelter(self.request.user, self.object, **data)
         messages.success(self.request, _("避难场所已关闭，恢复为可用。"))
 
 

@@ -1,6 +1,6 @@
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse, reverse_lazy
@@ -12,7 +12,7 @@ from django.views.generic import CreateView, DetailView, FormView, ListView, Upd
 from django.views.generic.detail import SingleObjectMixin
 
 from apps.files.spreadsheets import ImportView, export_response
-from apps.orgs.mixins import ScopedEditMixin, ScopedMixin
+from apps.orgs.mixins import EditorsOnlyMixin, ScopedEditMixin, ScopedMixin
 from apps.orgs.models import Role, can_edit_unit, user_can_edit
 
 from . import services
@@ -122,15 +122,10 @@ class SiteDetailView(ScopedMixin, DetailView):
         return context
 
 
-class SiteCreateView(LoginRequiredMixin, CreateView):
+class SiteCreateView(EditorsOnlyMixin, CreateView):
     model = Site
     form_class = SiteForm
     template_name = "supplies/site_form.html"
-
-    def dispatch(self, request, *args, **kwargs):
-        if request.user.is_authenticated and not user_can_edit(request.user):
-            raise PermissionDenied
-        return super().dispatch(request, *args, **kwargs)
 
     def get_form_kwargs(self):
         return {**super().get_form_kwargs(), "user": self.request.user}
