@@ -10,6 +10,8 @@ JSON-serialisable (dates as ISO strings) so an application can freeze them at su
 The 六有 readiness is derived from the facts, never typed in (``readiness``)."""
 
 import datetime
+import os
+from functools import partial
 
 from django.db.models import Count, DateField, Exists, Max, OuterRef, Q
 from django.urls import reverse
@@ -20,7 +22,7 @@ from django.utils.translation import gettext_lazy
 from apps.drills.models import Drill, DrillStatus
 from apps.hazards.models import Hazard, HazardState
 from apps.hazards.services import hazard_stats_by_unit
-from apps.orgs.models import OrgKind, OrgUnit, subtree_aggregate
+from apps.orgs.models import PATH_SEPARATOR, OrgKind, OrgUnit, subtree_aggregate
 from apps.people.models import EmergencyTeam, InformationOfficer, LeadershipGroup, LeadershipMember
 from apps.plans.models import Plan
 from apps.shelters.services import TARGET_AREA_PER_RESIDENT, area_per_resident
@@ -35,11 +37,18 @@ def _units(units):
     return units, OrgUnit.objects.filter(pk__in=[u.pk for u in units])
 
 
+def common_path(units):
+    """The path of the deepest unit every one of ``units`` lies under (or is)."""
+    prefix = os.path.commonprefix([u.path for u in units])
+    return prefix[: prefix.rfind(PATH_SEPARATOR) + 1]
+
+
 def _rows(queryset, **annotations):
     return {u.pk: u for u in queryset.annotate(**annotations)}
 
 
-def _plans(qs):
+def _plans(qs, within):
+    _agg = partial(subtree_aggregate, within=within)
     in_force = Plan.objects.filter(status=Plan.Status.IN_FORCE)
     covered_community = Exists(
         Plan.objects.filter(
@@ -49,13 +58,11 @@ def _plans(qs):
     communities = OrgUnit.objects.filter(kind=OrgKind.COMMUNITY)
     rows = _rows(
         qs,
-        p_overall=subtree_aggregate(in_force.filter(kind=Plan.Kind.OVERALL), Count("pk")),
-        p_in_force=subtree_aggregate(in_force, Count("pk")),
-        p_overdue=subtree_aggregate(Plan.objects.review_overdue(), Count("pk")),
-        p_communities=subtree_aggregate(communities, Count("pk"), path="path"),
-        p_covered=subtree_aggregate(
-            communities.filter(covered_community), Count("pk"), path="path"
-        ),
+        p_overall=_agg(in_force.filter(kind=Plan.Kind.OVERALL), Count("pk")),
+        p_in_force=_agg(in_force, Count("pk")),
+        p_overdue=_agg(Plan.objects.review_overdue(), Count("pk")),
+        p_communities=_agg(communities, Count("pk"), path="path"),
+        p_covered=_agg(communities.filter(covered_community), Count("pk"), path="path"),
     )
     return {
         pk: {
@@ -69,13 +76,14 @@ def _plans(qs):
     }
 
 
-def _hazards(qs, today):
+def _hazards(qs, today, within):
     since = today - datetime.timedelta(days=WINDOW_DAYS)
+    hazards = Hazard.objects.filter(org_unit__path__startswith=within)
     recent = {
         r["unit"].pk: r
-        for r in hazard_stats_by_unit(Hazard.objects.filter(found_on__gte=since), qs, today=today)
+        for r in hazard_stats_by_unit(hazards.filter(found_on__gte=since), qs, today=today)
     }
-    every = {r["unit"].pk: r for r in hazard_stats_by_unit(Hazard.objects.all(), qs, today=today)}
+    every = {r["unit"].pk: r for r in hazard_stats_by_unit(hazards, qs, today=today)}
     return {
         pk: {
             "total": recent[pk]["total"],
@@ -88,7 +96,8 @@ def _hazards(qs, today):
     }
 
 
-def _supplies(qs, today):
+def _supplies(qs, today, within):
+    _agg = partial(subtree_aggregate, within=within)
     expiring = Lot.objects.filter(
         quantity__gt=0,
         expiry_date__isnull=False,
@@ -96,9 +105,9 @@ def _supplies(qs, today):
     )
     rows = _rows(
         qs,
-        s_sites=subtree_aggregate(Site.objects.all(), Count("pk")),
-        s_short=subtree_aggregate(shortfalls(), Count("pk"), path="site__org_unit__path"),
-        s_expiring=subtree_aggregate(expiring, Count("pk"), path="site__org_unit__path"),
+        s_sites=_agg(Site.objects.all(), Count("pk")),
+        s_short=_agg(shortfalls(), Count("pk"), path="site__org_unit__path"),
+        s_expiring=_agg(expiring, Count("pk"), path="site__org_unit__path"),
     )
     return {
         pk: {
@@ -124,20 +133,26 @@ def _shelters(units):
     return result
 
 
-def _drills(qs, today):
+def _drills(qs, today, within):
+    _agg = partial(subtree_aggregate, within=within)
     since = today - datetime.timedelta(days=WINDOW_DAYS)
-    held = Drill.objects.filter(status=DrillStatus.COMPLETED, date__gte=since, date__lte=today)
+    held = Drill.objects.filter(
+        status=DrillStatus.COMPLETED,
+        date__gte=since,
+        date__lte=today,
+        org_unit__path__startswith=within,
+    )
     drilled = Exists(held.filter(org_unit__path__startswith=OuterRef("path")))
     rows = _rows(
         qs,
-        d_held=subtree_aggregate(held, Count("pk")),
-        d_last=subtree_aggregate(
+        d_held=_agg(held, Count("pk")),
+        d_last=_agg(
             Drill.objects.filter(status=DrillStatus.COMPLETED, date__lte=today),
             Max("date"),
             output_field=DateField(),
             default=None,
         ),
-        d_without=subtree_aggregate(
+        d_without=_agg(
             OrgUnit.objects.filter(kind=OrgKind.COMMUNITY).exclude(drilled),
             Count("pk"),
             path="path",
@@ -153,7 +168,8 @@ def _drills(qs, today):
     }
 
 
-def _people(qs):
+def _people(qs, within):
+    _agg = partial(subtree_aggregate, within=within)
     leader = LeadershipMember.objects.filter(
         group=OuterRef("pk"), post=LeadershipMember.Post.LEADER
     )
@@ -164,15 +180,13 @@ def _people(qs):
         qs,
         h_group=Exists(group.filter(Exists(leader))),
         h_mechanism=Exists(group.exclude(document_no="").exclude(office_department="")),
-        h_teams=subtree_aggregate(
+        h_teams=_agg(
             EmergencyTeam.objects.filter(is_active=True, members__isnull=False),
             Count("pk", distinct=True),
         ),
-        h_members=subtree_aggregate(EmergencyTeam.objects.filter(is_active=True), Count("members")),
-        h_estates=subtree_aggregate(estates, Count("pk"), path="path"),
-        h_estates_covered=subtree_aggregate(
-            estates.filter(Exists(officer)), Count("pk"), path="path"
-        ),
+        h_members=_agg(EmergencyTeam.objects.filter(is_active=True), Count("members")),
+        h_estates=_agg(estates, Count("pk"), path="path"),
+        h_estates_covered=_agg(estates.filter(Exists(officer)), Count("pk"), path="path"),
     )
     return {
         pk: {
@@ -192,13 +206,16 @@ def facts_for_units(units, *, today=None):
     the units are within the user's scope. A constant number of queries."""
     today = today or timezone.localdate()
     units, qs = _units(units)
+    if not units:
+        return {}
+    within = common_path(units)
     groups = {
-        "plans": _plans(qs),
-        "hazards": _hazards(qs, today),
-        "supplies": _supplies(qs, today),
+        "plans": _plans(qs, within),
+        "hazards": _hazards(qs, today, within),
+        "supplies": _supplies(qs, today, within),
         "shelters": _shelters(units),
-        "drills": _drills(qs, today),
-        "people": _people(qs),
+        "drills": _drills(qs, today, within),
+        "people": _people(qs, within),
     }
     result = {}
     for unit in units:
