@@ -6,7 +6,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 PYTEST_ARGS ?=
 
-.PHONY: run test lint worker beat messages clean
+.PHONY: run test lint worker beat messages clean bench bench-data backup restore
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -49,10 +49,32 @@ worker: $(VENV)/.installed-run
 beat: $(VENV)/.installed-run
 	$(BIN)/celery -A resilience beat -l info
 
+# City-scale benchmarks (PostgreSQL, see bench/run.py): build the data set once, then measure.
+BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/res_bench
+BENCH_ARGS ?=
+
+bench-data: $(VENV)/.installed-run
+	DATABASE_URL=$(BENCH_DATABASE_URL) $(BIN)/python manage.py migrate --noinput
+	DATABASE_URL=$(BENCH_DATABASE_URL) $(BIN)/python manage.py seed_city --scale 1.0
+
+bench: $(VENV)/.installed-run
+	DATABASE_URL=$(BENCH_DATABASE_URL) $(BIN)/python manage.py migrate --noinput
+	DATABASE_URL=$(BENCH_DATABASE_URL) $(BIN)/python bench/run.py $(BENCH_ARGS)
+
 # After changing user-facing strings: update the English catalogue, translate, then compile.
 messages: $(VENV)/.installed-run
 	$(BIN)/python manage.py makemessages -l en --ignore=.venv --ignore=var --ignore=tests
 	$(BIN)/python manage.py compilemessages -l en --ignore=.venv
+
+# Backups (PostgreSQL): the database (pg_dump) and MEDIA_ROOT (tar) into $(BACKUP_DIR)/<timestamp>/.
+# Restore replaces both: make restore BACKUP=var/backups/20260101-020000
+BACKUP_DIR ?= var/backups
+backup: $(VENV)/.installed-run
+	$(BIN)/python manage.py backup --output-dir $(BACKUP_DIR)
+
+restore: $(VENV)/.installed-run
+	@test -n "$(BACKUP)" || { echo "usage: make restore BACKUP=$(BACKUP_DIR)/<timestamp>"; exit 2; }
+	$(BIN)/python manage.py restore $(BACKUP) --yes
 
 clean:
 	rm -rf $(VENV) var db.sqlite3

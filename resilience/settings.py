@@ -7,6 +7,7 @@ e-mail. Production sets ``DEBUG=false``, which makes ``SECRET_KEY`` and ``ALLOWE
 and turns on the secure-cookie/HTTPS settings that ``manage.py check --deploy`` expects.
 """
 
+from datetime import timedelta
 from pathlib import Path
 
 import environ
@@ -42,6 +43,9 @@ INSTALLED_APPS = [
     "crispy_forms",
     "crispy_bootstrap5",
     "import_export",
+    "axes",  # login lockout after repeated failures
+    "auditlog",  # audit trail of domain records (one LogEntry table)
+    "csp",  # Content-Security-Policy header
     "apps.orgs",
     "apps.files",
     "apps.maps",
@@ -55,6 +59,7 @@ INSTALLED_APPS = [
     "apps.reports",
     "apps.dashboards",
     "apps.applications",
+    "apps.security",
 ]
 
 MIDDLEWARE = [
@@ -67,6 +72,10 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "apps.security.middleware.SecurityHeadersMiddleware",
+    "auditlog.middleware.AuditlogMiddleware",  # the acting user of every audited change
+    "axes.middleware.AxesMiddleware",  # last, as django-axes requires
 ]
 
 ROOT_URLCONF = "resilience.urls"
@@ -105,7 +114,11 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Auth -----------------------------------------------------------------------------------
 AUTH_USER_MODEL = "orgs.User"
-AUTHENTICATION_BACKENDS = ["apps.orgs.backends.OrgUnitModelBackend"]
+AUTHENTICATION_BACKENDS = [
+    # First: refuses locked-out credentials (django-axes), then the real backend.
+    "apps.security.backends.LockoutBackend",
+    "apps.orgs.backends.OrgUnitModelBackend",
+]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
@@ -119,6 +132,8 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=8 * 60 * 60)  # one working day
+# Office computers are shared: the session also ends when the browser closes.
+SESSION_EXPIRE_AT_BROWSER_CLOSE = env.bool("SESSION_EXPIRE_AT_BROWSER_CLOSE", default=True)
 
 # --- Internationalisation -------------------------------------------------------------------
 # Message ids are written in Simplified Chinese, the users' language (the words of the source
@@ -196,6 +211,34 @@ SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=not DEBUG)
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_SAMESITE = "Lax"
+# Extra headers set by apps.security.middleware.SecurityHeadersMiddleware.
+PERMISSIONS_POLICY = (
+    "accelerometer=(), camera=(), geolocation=(), gyroscope=(), magnetometer=(), "
+    "microphone=(), payment=(), usb=()"
+)
+
+# Login lockout (django-axes): AXES_FAILURE_LIMIT failed log-ins for one user name from one
+# address lock that pair for AXES_COOLOFF_MINUTES; the login page says so in Chinese.
+AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_VERBOSE = False  # no start-up banner on every manage.py command
+AXES_LOCKOUT_CALLABLE = "apps.security.views.locked_out"
+AXES_USERNAME_FORM_FIELD = "username"
+# Behind a TLS proxy the client address is the left-most X-Forwarded-For entry.
+AXES_IPWARE_PROXY_COUNT = env.int("AXES_PROXY_COUNT", default=1 if SECURE_PROXY_SSL_HEADER else 0)
+AXES_IPWARE_META_PRECEDENCE_ORDER = (
+    ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"] if SECURE_PROXY_SSL_HEADER else ["REMOTE_ADDR"]
+)
+
+# Audit trail (django-auditlog): changes stored as JSON, the actor from AuditlogMiddleware.
+# Which models are tracked is decided in one place: apps/security/audit.py.
+AUDITLOG_STORE_JSON_CHANGES = True
+AUDITLOG_DISABLE_REMOTE_ADDR = False
 
 # --- Uploads and spreadsheets ---------------------------------------------------------------
 MAX_DOCUMENT_UPLOAD_MB = env.int("MAX_DOCUMENT_UPLOAD_MB", default=20)
@@ -207,6 +250,9 @@ IMPORT_EXPORT_ESCAPE_FORMULAE_ON_EXPORT = True  # no formula injection into Exce
 IMPORT_EXPORT_IMPORT_IGNORE_BLANK_LINES = True
 IMPORT_MAX_ROWS = env.int("IMPORT_MAX_ROWS", default=20000)
 IMPORT_MAX_UPLOAD_MB = env.int("IMPORT_MAX_UPLOAD_MB", default=10)
+# A report still queued or generating after this many minutes is taken as abandoned
+# (worker killed, message lost): the user may retry it and a worker may claim it again.
+REPORT_STALE_MINUTES = env.int("REPORT_STALE_MINUTES", default=15)
 
 # --- Maps -----------------------------------------------------------------------------------
 # Tiles come from a configurable URL (an intranet tile server, Tianditu with a key, ...); with
@@ -216,6 +262,36 @@ MAP_TILE_URL = env("MAP_TILE_URL", default="")
 MAP_TILE_ATTRIBUTION = env("MAP_TILE_ATTRIBUTION", default="")
 MAP_CENTER = env.list("MAP_CENTER", cast=float, default=[31.2304, 121.4737])  # 上海 人民广场
 MAP_ZOOM = env.int("MAP_ZOOM", default=13)
+
+
+# --- Content-Security-Policy (django-csp 4) ---------------------------------------------------
+# No inline scripts or styles anywhere: every script and stylesheet is a static file. Images
+# may also come from the map tile server; data: URIs are used by Leaflet and ECharts.
+def _origin(url):
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url)
+    if not parts.scheme or not parts.netloc:
+        return None
+    host = parts.netloc.replace("{s}", "*")  # tile sub-domains such as t{s}.tianditu.gov.cn
+    return f"{parts.scheme}://{host}"
+
+
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:", *filter(None, [_origin(MAP_TILE_URL)])],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'none'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+        "upgrade-insecure-requests": not DEBUG,
+    },
+}
 
 # --- Demonstration-community applications ---------------------------------------------------
 # Days an application may wait for the district review before the reviewers are reminded.
@@ -229,4 +305,6 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
+    # django-axes logs every successful log-in at INFO; lockouts and failures are WARNING.
+    "loggers": {"axes": {"level": env("AXES_LOG_LEVEL", default="WARNING")}},
 }

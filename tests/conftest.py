@@ -2,6 +2,7 @@ import contextlib
 import io
 
 import pytest
+from celery._state import _register_app
 from celery.contrib.testing.worker import start_worker
 from celery.signals import task_postrun
 from django.conf import settings
@@ -80,6 +81,7 @@ def celery_conf(**values):
 def _drop_connection_pools():
     """Forget broker connections and the result backend made with the previous settings."""
     celery_app.close()
+    _register_app(celery_app)  # close() deregisters the app; tasks imported later need it
     celery_app._pool = None
     celery_app.amqp._producer_pool = None
     celery_app._backend_cache = None

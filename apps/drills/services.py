@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from apps.files.uploads import reencode_image
 from apps.orgs.models import OrgKind, OrgUnit, can_edit_unit
 from apps.plans.models import Plan, add_months
 
@@ -122,6 +123,9 @@ def add_file(user, drill, *, kind, upload):
         raise ValidationError({"kind": _("请选择文件类型。")})
     try:
         validator(upload)
+        if kind == DrillFile.Kind.PHOTO:
+            # Stored re-encoded: no EXIF (the phone's GPS position, device), nothing hidden.
+            upload = reencode_image(upload)
     except ValidationError as exc:
         raise ValidationError({"file": exc.messages}) from exc
     return DrillFile.objects.create(

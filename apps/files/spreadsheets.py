@@ -9,6 +9,7 @@
   formulae escaped.
 """
 
+import decimal
 import io
 import os
 
@@ -64,6 +65,16 @@ class ScopedResource(resources.ModelResource):
             self.on_progress(number)
         return result
 
+    def import_field(self, field, instance, row, is_m2m=False, **kwargs):
+        try:
+            super().import_field(field, instance, row, is_m2m, **kwargs)
+        except decimal.InvalidOperation as exc:
+            # DecimalWidget lets "三千" through as decimal.InvalidOperation, whose text is
+            # "[<class 'decimal.ConversionSyntax'>]": a ValueError becomes a clear cell error.
+            raise ValueError(
+                _("“%(value)s”不是有效的数字。") % {"value": row.get(field.column_name)}
+            ) from exc
+
     def validate_instance(self, instance, import_validation_errors=None, validate_unique=True):
         errors = dict(import_validation_errors or {})
         unit = getattr(instance, "org_unit", None) if instance.org_unit_id else None
@@ -105,6 +116,8 @@ def read_dataset(data, filename):
                 continue
         else:
             raise SpreadsheetError(_("无法识别 CSV 文件的编码，请另存为 UTF-8 或 .xlsx。"))
+        # NUL characters cannot be stored by PostgreSQL (text or JSON): drop them.
+        text = text.replace("\x00", "")
         try:
             dataset = Dataset().load(io.StringIO(text).read(), format="csv")
         except Exception as exc:
@@ -159,6 +172,10 @@ def summarise(result, dataset, resource):
             errors.append(
                 {"line": number + 1, "column": "", "message": str(error.error) or repr(error.error)}
             )
+    # Errors of the whole file (raised after every row was checked, e.g. by a bulk save in
+    # ``after_import``) are shown against the header line.
+    for error in result.base_errors:
+        errors.append({"line": 1, "column": "", "message": _error_message(error.error)})
     errors.sort(key=lambda e: e["line"])
     bad_lines = sorted({e["line"] for e in errors})
     return {
@@ -170,6 +187,11 @@ def summarise(result, dataset, resource):
         "headers": list(dataset.headers),
         "preview": [[_cell(v) for v in row] for row in dataset[:PREVIEW_ROWS]],
     }
+
+
+def _error_message(exc):
+    messages_ = getattr(exc, "messages", None)
+    return "；".join(str(m) for m in messages_) if messages_ else str(exc) or repr(exc)
 
 
 def _cell(value):

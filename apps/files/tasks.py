@@ -1,11 +1,14 @@
 import logging
 
+from auditlog.context import set_actor
 from celery import shared_task
 from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
+
+from apps.security.retry import RETRY_POLICY, should_retry
 
 from .models import ImportJob
 from .spreadsheets import ScopedResource, SpreadsheetError, check_headers, read_dataset, summarise
@@ -31,10 +34,12 @@ def _claim(job_id, dry_run):
     return job
 
 
-@shared_task(acks_late=True)
-def run_import(job_id, dry_run):
+@shared_task(bind=True, acks_late=True, **RETRY_POLICY)
+def run_import(self, job_id, dry_run):
     """Check (``dry_run``) or import the job's file. The import itself is one transaction: a
-    bad row anywhere rolls back every row."""
+    bad row anywhere rolls back every row. A transient error (database, broker) puts the job
+    back in the queue and the task is retried with backoff; the audit trail records the
+    uploader as the author of every imported change."""
     job = _claim(job_id, dry_run)
     if job is None:
         return None
@@ -47,18 +52,23 @@ def run_import(job_id, dry_run):
         resource = resource_class(user=job.created_by)
         check_headers(resource, dataset)
         resource.on_progress = lambda n: cache.set(job.progress_cache_key, n, 3600)
-        result = resource.import_data(
-            dataset,
-            dry_run=dry_run,
-            raise_errors=False,
-            use_transactions=True,
-            rollback_on_validation_errors=True,
-        )
+        with set_actor(job.created_by):
+            result = resource.import_data(
+                dataset,
+                dry_run=dry_run,
+                raise_errors=False,
+                use_transactions=True,
+                rollback_on_validation_errors=True,
+            )
         report = summarise(result, dataset, resource)
     except SpreadsheetError as exc:
         _finish(job, ImportJob.State.INVALID, error=str(exc))
         return job.state
-    except Exception:  # the user gets a retry button; the traceback goes to the log
+    except Exception as exc:  # the user gets a retry button; the traceback goes to the log
+        if should_retry(self, exc):
+            logger.warning("Import job %s: transient error, will retry: %s", job_id, exc)
+            ImportJob.objects.filter(pk=job_id).update(state=START[dry_run][0])
+            raise
         logger.exception("Import job %s failed", job_id)
         _finish(job, ImportJob.State.FAILED, error=_("导入时发生系统错误，已记录。请重试。"))
         return job.state

@@ -1,17 +1,19 @@
 """Uploaded files: non-guessable storage names, type checked from the bytes, size limits, and
 downloads that only ever go through a view that has already checked the record's scope."""
 
+import io
 import os
 import uuid
 
 import filetype
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.http import FileResponse
 from django.utils import timezone
 from django.utils.deconstruct import deconstructible
 from django.utils.translation import gettext_lazy as _
-from PIL import Image, UnidentifiedImageError
+from PIL import Image, ImageOps, UnidentifiedImageError
 
 DOCUMENT_TYPES = {
     "pdf": "application/pdf",
@@ -94,6 +96,49 @@ def _verify_image(file):
         raise ValidationError(_("照片已损坏，无法读取。"), code="broken_image") from exc
     finally:
         file.seek(position)
+
+
+# Photos larger than this (either side, in pixels) are scaled down when re-encoded: a phone
+# photo stays legible, a 20000-pixel "photo" does not fill the disk or a report's memory.
+MAX_IMAGE_SIDE = 4096
+_SAVE_OPTIONS = {
+    "JPEG": {"quality": 85, "optimize": True},
+    "PNG": {"optimize": True},
+    "WEBP": {"quality": 85},
+}
+
+
+def reencode_image(upload):
+    """A clean copy of an uploaded photo, to store instead of the upload: decoded and saved
+    again by Pillow in its own format (JPEG/PNG/WebP), turned upright per its EXIF orientation,
+    scaled to at most MAX_IMAGE_SIDE pixels, and with *no* metadata — no EXIF (GPS position of
+    the phone, device, owner), no XMP, no ICC comments, nothing appended after the image data.
+    Call after ``validate_image``; a file Pillow cannot decode is a ValidationError."""
+    position = upload.tell() if hasattr(upload, "tell") else 0
+    try:
+        upload.seek(0)
+        with Image.open(upload) as source:
+            kind = source.format
+            if kind not in _SAVE_OPTIONS:
+                raise ValidationError(
+                    _("只能上传 JPG、PNG 或 WebP 格式的照片。"), code="invalid_file_type"
+                )
+            image = ImageOps.exif_transpose(source)  # also loads the pixels
+            if kind == "JPEG" and image.mode not in ("RGB", "L"):
+                image = image.convert("RGB")
+            image.thumbnail((MAX_IMAGE_SIDE, MAX_IMAGE_SIDE))
+            clean = image.copy()
+            clean.info.clear()  # EXIF, XMP, ICC, comments: saving writes none of them
+            buffer = io.BytesIO()
+            clean.save(buffer, kind, **_SAVE_OPTIONS[kind])
+    except (UnidentifiedImageError, OSError, SyntaxError, Image.DecompressionBombError) as exc:
+        raise ValidationError(_("照片已损坏，无法读取。"), code="broken_image") from exc
+    finally:
+        upload.seek(position)
+    name = getattr(upload, "name", None) or "photo"
+    return SimpleUploadedFile(
+        os.path.basename(name), buffer.getvalue(), content_type=Image.MIME[kind]
+    )
 
 
 validate_document = FileTypeValidator(

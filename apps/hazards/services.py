@@ -3,11 +3,11 @@ all go through these functions; each takes the acting user first."""
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Count, F, IntegerField, OuterRef, Q, Subquery, Value
-from django.db.models.functions import Coalesce
+from django.db.models import Count, F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from apps.files.uploads import reencode_image
 from apps.maps.coords import WGS84, to_wgs84
 from apps.orgs.models import can_edit_unit
 
@@ -147,6 +147,8 @@ def _add_photos(hazard, event, photos):
             hazard=hazard, event=event, image=upload, original_name=getattr(upload, "name", "")
         )
         photo.full_clean(exclude=["hazard", "event"])
+        # Stored re-encoded: no EXIF (the phone's GPS position, device), nothing hidden.
+        photo.image = reencode_image(upload)
         photo.save()
 
 
@@ -339,21 +341,30 @@ def hazard_stats(queryset, *, today=None, by_category=True):
 
 def hazard_stats_by_unit(queryset, units, *, today=None):
     """The same figures for each unit in ``units`` (e.g. the streets of a district), counting
-    the hazards of ``queryset`` in each unit's subtree. One query for all units."""
+    the hazards of ``queryset`` in each unit's subtree. One query for all units: the hazards
+    under the units are counted per owning org unit in SQL (the subtree filter is a constant
+    path prefix, so the path index finds the units and the org-unit index the hazards), and
+    the few hundred per-unit rows are summed up the tree here. (A correlated subquery per unit
+    and figure cannot use the path index and scanned the whole table each time.)"""
     today = today or timezone.localdate()
-    annotations = {}
-    for name, aggregate in _metrics(today).items():
-        inner = (
-            queryset.filter(org_unit__path__startswith=OuterRef("path"))
-            .order_by()
-            .annotate(_one=Value(1, output_field=IntegerField()))
-            .values("_one")
-            .annotate(value=aggregate)
-            .values("value")
-        )
-        annotations[f"hz_{name}"] = Coalesce(Subquery(inner[:1], output_field=IntegerField()), 0)
-    result = []
-    for unit in units.annotate(**annotations):
-        row = {name: getattr(unit, f"hz_{name}") for name in _metrics(today)}
-        result.append({"unit": unit, **_rates(row)})
-    return result
+    units = list(units)
+    metrics = _metrics(today)
+    totals = {unit.pk: dict.fromkeys(metrics, 0) for unit in units}
+    # the smallest set of prefixes covering every unit (a unit inside another adds nothing)
+    prefixes = []
+    for path in sorted({unit.path for unit in units}):
+        if not prefixes or not path.startswith(prefixes[-1]):
+            prefixes.append(path)
+    if prefixes:
+        under = Q()
+        for path in prefixes:
+            under |= Q(org_unit__path__startswith=path)
+        rows = queryset.filter(under).order_by().values("org_unit__path").annotate(**metrics)
+        for row in rows:
+            path = row["org_unit__path"]
+            for unit in units:
+                if path.startswith(unit.path):
+                    figures = totals[unit.pk]
+                    for name in metrics:
+                        figures[name] += row[name]
+    return [{"unit": unit, **_rates(dict(totals[unit.pk]))} for unit in units]

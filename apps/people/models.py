@@ -279,7 +279,7 @@ class TeamTraining(ChildRecord):
         ordering = ["team", "-held_on"]
 
     def __str__(self):
-        return f"{self.held_on:%Y-%m-%d} {self.topic}"
+        return f"{self.held_on} {self.topic}"
 
 
 # --- 灾害信息员 ---------------------------------------------------------------------------------
@@ -340,7 +340,7 @@ class OfficerTraining(ChildRecord):
         ordering = ["officer", "-held_on"]
 
     def __str__(self):
-        return f"{self.held_on:%Y-%m-%d} {self.topic}"
+        return f"{self.held_on} {self.topic}"
 
 
 # --- 脆弱人群 -----------------------------------------------------------------------------------

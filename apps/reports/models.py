@@ -1,6 +1,9 @@
+from datetime import timedelta
+
 from django.conf import settings
 from django.db import models
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from apps.files.uploads import RandomUploadTo
@@ -49,4 +52,28 @@ class ReportRequest(models.Model):
 
     @property
     def is_pending(self):
-        return self.state in (self.State.QUEUED, self.State.RUNNING)
+        return self.state in (self.State.QUEUED, self.State.RUNNING) and not self.is_stale
+
+    @property
+    def is_stale(self):
+        """Queued or generating for longer than ``REPORT_STALE_MINUTES``: the worker died or
+        the message was lost. Such a request may be retried (and re-claimed by a worker)."""
+        cutoff = stale_cutoff()
+        if self.state == self.State.RUNNING:
+            return self.started_at is not None and self.started_at < cutoff
+        return self.state == self.State.QUEUED and self.created_at < cutoff
+
+    @property
+    def can_retry(self):
+        return self.state == self.State.FAILED or self.is_stale
+
+    @classmethod
+    def stale_q(cls):
+        cutoff = stale_cutoff()
+        return models.Q(state=cls.State.RUNNING, started_at__lt=cutoff) | models.Q(
+            state=cls.State.QUEUED, created_at__lt=cutoff
+        )
+
+
+def stale_cutoff():
+    return timezone.now() - timedelta(minutes=settings.REPORT_STALE_MINUTES)

@@ -1,4 +1,5 @@
 from django.db import transaction
+from django.db.models import Q
 
 from .kinds import KINDS
 from .models import ReportRequest
@@ -20,9 +21,12 @@ def request_report(user, kind_code, params):
 
 def retry_report(request):
     with transaction.atomic():
-        updated = ReportRequest.objects.filter(
-            pk=request.pk, state=ReportRequest.State.FAILED
-        ).update(state=ReportRequest.State.QUEUED, error="", progress=0)
+        # A failed request, or one stuck (its worker killed mid-report, its message lost).
+        updated = (
+            ReportRequest.objects.filter(pk=request.pk)
+            .filter(Q(state=ReportRequest.State.FAILED) | ReportRequest.stale_q())
+            .update(state=ReportRequest.State.QUEUED, error="", progress=0, started_at=None)
+        )
         if updated:
             generate_report.delay_on_commit(request.pk)
     return bool(updated)

@@ -2,10 +2,11 @@
 
 - ``SiteResource``: import/export of 储备库/点, keyed by 储备点编码.
 - ``ItemResource``: import/export of the catalogue, keyed by 物资编码; admins only.
-- ``LotImportResource``: stock balances per lot. Each row states what a lot holds (结存); the
-  row goes through ``services.set_lot_balance``: a new lot is an 入库 movement, an existing lot
-  whose quantity differs gets a 盘点调整 movement, so stock and movements stay consistent and
-  importing the same file twice changes nothing.
+- ``LotImportResource``: stock balances per lot. Each row states what a lot holds (结存); rows
+  are checked one by one (errors carry their row number), then all of them go through
+  ``services.set_lot_balances`` in one go (one lock query, bulk inserts): a new lot is an 入库
+  movement, an existing lot whose quantity differs gets a 盘点调整 movement, so stock and
+  movements stay consistent and importing the same file twice changes nothing.
 - ``StockExportResource`` / ``MovementExportResource``: exports (the stock export carries the
   import columns, so an exported sheet can be edited and imported back).
 """
@@ -364,6 +365,8 @@ class LotImportResource(_SiteRowsResource):
         super().__init__(user=user, **kwargs)
         self.fields.pop("org_unit", None)  # the site decides the unit
         self.target = {}
+        self.pending = []  # rows to apply, in order, after every row has been checked
+        self.seen = {}  # (site, item, lot_no) → expiry date of the first row naming the lot
 
     def get_queryset(self):
         return Lot.objects.visible_to(self.user)
@@ -419,6 +422,16 @@ class LotImportResource(_SiteRowsResource):
                 _("批次“%(lot)s”已登记的有效期为%(date)s，与本行不一致。")
                 % {"lot": instance.lot_no, "date": old_expiry or _("无")}
             ]
+        if site is not None and item is not None and "expiry_date" not in errors:
+            key = (site.pk, item.pk, instance.lot_no)
+            first = self.seen.setdefault(key, instance.expiry_date)
+            if first != instance.expiry_date:
+                errors["expiry_date"] = [
+                    _("批次“%(lot)s”在前面的行中有效期为%(date)s，与本行不一致。")
+                    % {"lot": instance.lot_no, "date": first or _("无")}
+                ]
+        if site is not None and not pk and not site.is_active and "site" not in errors:
+            errors["site"] = [_("储备点“%(site)s”已停用。") % {"site": site.name}]
         if errors:
             raise ValidationError(errors)
 
@@ -426,15 +439,17 @@ class LotImportResource(_SiteRowsResource):
         pass
 
     def do_instance_save(self, instance, is_create):
-        services.set_lot_balance(
-            self.user,
-            instance.site,
-            instance.item,
-            instance.quantity,
-            lot_no=instance.lot_no,
-            expiry_date=instance.expiry_date,
-            note=_("Excel 导入"),
+        self.pending.append(
+            (instance.site, instance.item, instance.quantity, instance.lot_no, instance.expiry_date)
         )
+
+    def after_import(self, dataset, result, **kwargs):
+        """Apply every checked row at once, in the import's transaction (so all or nothing).
+        Nothing is written when a row was refused: the import is rolled back anyway."""
+        pending, self.pending = self.pending, []
+        if pending and not (result.has_errors() or result.has_validation_errors()):
+            services.set_lot_balances(self.user, pending, note=_("Excel 导入"))
+        super().after_import(dataset, result, **kwargs)
 
 
 class MovementExportResource(_SiteRowsResource):

@@ -364,34 +364,108 @@ def set_lot_balance(user, site, item, quantity, *, lot_no="", expiry_date=None, 
     """Bring one lot to ``quantity`` (a stock import row, an opening balance): a new lot is an
     入库 movement, an existing lot whose quantity differs a 盘点调整 movement; the same
     balance twice changes nothing. Returns the movements written."""
-    _require_edit(user, site)
-    _require_quantity(quantity, allow_zero=True)
-    if item.expires and not expiry_date:
-        raise ValidationError(_("“%(item)s”有保质期，请填写有效期至。") % {"item": item.name})
-    lot_no = (lot_no or "").strip() or default_lot_no(expiry_date)
+    return set_lot_balances(user, [(site, item, quantity, lot_no, expiry_date)], note=note)
+
+
+def set_lot_balances(user, rows, *, note=""):
+    """``set_lot_balance`` for many rows at once (the stock import): ``rows`` are
+    ``(site, item, quantity, lot_no, expiry_date)`` applied in order, with the same rules and
+    the same result as one call per row — one movement per lot change, a later row for the
+    same lot adjusting what an earlier one set — but with one locking query, one insert of the
+    new lots, one update of the changed lots and one insert of the movements. All or nothing:
+    any refused row raises ``ValidationError`` and changes nothing. Returns the movements."""
+    prepared = []
+    sites = {}
+    for site, item, quantity, lot_no, expiry_date in rows:
+        if site.pk not in sites:
+            _require_edit(user, site)
+            sites[site.pk] = site
+        _require_quantity(quantity, allow_zero=True)
+        if item.expires and not expiry_date:
+            raise ValidationError(_("“%(item)s”有保质期，请填写有效期至。") % {"item": item.name})
+        lot_no = (lot_no or "").strip() or default_lot_no(expiry_date)
+        prepared.append((site, item, quantity, lot_no, expiry_date))
+    if not prepared:
+        return []
     with transaction.atomic():
-        locked = _lock_lots([site.pk], item, lot_no=lot_no)
-        if not locked and quantity == 0:
-            return []
-        existed = bool(locked)
-        if not existed:
-            _check_site_active(site)
-        lot = _get_or_create_lot(user, locked, site, item, lot_no, expiry_date)
-        change = quantity - lot.quantity
-        if change == 0:
-            return []
-        kind = MovementKind.ADJUST if existed else MovementKind.RECEIVE
-        return [
-            _record(
-                user,
-                kind=kind,
-                lot=lot,
-                change=change,
-                voucher=new_voucher(kind),
-                when=timezone.now(),
-                purpose=note,
+        # Lock every lot the rows name, in primary-key order, in one query (a superset by
+        # site, item and lot number, narrowed below).
+        keys = {(site.pk, item.pk, lot_no) for site, item, _q, lot_no, _e in prepared}
+        locked = (
+            Lot.objects.select_for_update()
+            .filter(
+                site_id__in={k[0] for k in keys},
+                item_id__in={k[1] for k in keys},
+                lot_no__in={k[2] for k in keys},
             )
-        ]
+            .order_by("pk")
+        )
+        lots = {
+            key: lot for lot in locked if (key := (lot.site_id, lot.item_id, lot.lot_no)) in keys
+        }
+        now = timezone.now()
+        new_lots, changed, movements = [], {}, []
+        for site, item, quantity, lot_no, expiry_date in prepared:
+            key = (site.pk, item.pk, lot_no)
+            lot = lots.get(key)
+            if lot is None:
+                if quantity == 0:
+                    continue
+                _check_site_active(site)
+                lot = Lot(
+                    site=site,
+                    item=item,
+                    lot_no=lot_no,
+                    expiry_date=expiry_date,
+                    quantity=0,
+                    created_by=user,
+                    updated_by=user,
+                )
+                lots[key] = lot
+                new_lots.append(lot)
+                kind = MovementKind.RECEIVE
+            else:
+                if lot.expiry_date != expiry_date:
+                    raise ValidationError(
+                        _("批次号“%(lot)s”在%(site)s已存在，有效期为%(date)s，与本次不一致。")
+                        % {"lot": lot_no, "site": site.name, "date": lot.expiry_date or _("无")}
+                    )
+                kind = MovementKind.ADJUST
+            change = quantity - lot.quantity
+            if change == 0:
+                continue
+            lot.quantity = quantity
+            lot.updated_by = user
+            if lot.pk is not None:
+                changed[lot.pk] = lot
+            movements.append(
+                Movement(
+                    site_id=site.pk,
+                    item_id=item.pk,
+                    lot=lot,
+                    kind=kind,
+                    quantity_change=change,
+                    balance_after=quantity,
+                    voucher=new_voucher(kind),
+                    occurred_at=now,
+                    purpose=note,
+                    created_by=user,
+                    updated_by=user,
+                )
+            )
+        try:
+            with transaction.atomic():
+                Lot.objects.bulk_create(new_lots, batch_size=2000)
+        except IntegrityError as exc:  # the same lot created by a concurrent movement
+            raise ValidationError(_("该批次正被他人同时登记，请稍后重试。")) from exc
+        for lot in changed.values():
+            lot.updated_at = now
+        Lot.objects.bulk_update(
+            list(changed.values()), ["quantity", "updated_by", "updated_at"], batch_size=2000
+        )
+        for movement in movements:
+            movement.lot_id = movement.lot.pk
+        return Movement.objects.bulk_create(movements, batch_size=2000)
 
 
 # --- sites, standards, checks -------------------------------------------------------------------

@@ -8,6 +8,7 @@ Later apps add their own demo records by defining ``seed_demo(stdout)`` in
 
 from importlib import import_module
 
+from auditlog.context import disable_auditlog
 from django.apps import apps
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
@@ -123,7 +124,8 @@ class Command(BaseCommand):
                 "DEBUG is false: refusing to write demo data into what looks like production. "
                 "Use --force if you really mean it."
             )
-        with transaction.atomic():
+        # Demo records are not anyone's work: no audit entries (and seeding stays fast).
+        with transaction.atomic(), disable_auditlog():
             build_org_tree()
             build_users(settings.DEMO_PASSWORD)
             for config in apps.get_app_configs():

@@ -1,0 +1,657 @@
+"""Benchmarks on the city-scale data set (``manage.py seed_city``), PostgreSQL.
+
+    make bench                                   # everything; results in bench/results.md
+    .venv/bin/python bench/run.py --only pages --runs 20
+    .venv/bin/python bench/run.py --only import,sweep,report
+    .venv/bin/python bench/run.py --only load --load-users 50 --load-seconds 60
+
+What it measures, each as a median (and p95) over repeated runs:
+
+* pages — every main list page and dashboard, in-process through Django's test client (the
+  whole middleware stack, sessions, templates), for the street staff of the largest street
+  and the reviewer of the largest district: server time and number of SQL queries;
+* json — the JSON map and dashboard endpoints, the same way;
+* import — a 10,000-row stock spreadsheet through the supplies import (read, dry run,
+  import), as ``bench/bench_supplies_import.py`` does;
+* sweep — the reminder sweep (``apps.notifications.services.run_sweep``) over the whole city;
+* report — the street PDF report (``apps.reports``), built and rendered in-process;
+* load — gunicorn on 127.0.0.1:8019 and ``wrk`` (Debian package ``wrk``) with N connections
+  for S seconds over a mix of pages, logged in with session cookies.
+
+The import, sweep and report runs happen inside a transaction that is rolled back, so the
+data set stays as seeded and the numbers are repeatable. Build the data set once with::
+
+    createdb res_bench
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/res_bench .venv/bin/python manage.py migrate
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/res_bench \\
+        .venv/bin/python manage.py seed_city --scale 1.0
+"""
+
+import argparse
+import datetime
+import json
+import os
+import platform
+import shutil
+import signal
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+ENV_DEFAULTS = {
+    "DATABASE_URL": "postgres://postgres@127.0.0.1:5432/res_bench",
+    "REDIS_URL": "redis://127.0.0.1:6379/9",
+    # production-like: no debug toolbar of errors, cached templates; plain HTTP on loopback
+    "DEBUG": "false",
+    "SECRET_KEY": "bench-only-not-a-secret-0123456789abcdefghijklmnopqrstuvwxyz",
+    "ALLOWED_HOSTS": "127.0.0.1,localhost,testserver",
+    "SECURE_SSL_REDIRECT": "false",
+    "SESSION_COOKIE_SECURE": "false",
+    "CSRF_COOKIE_SECURE": "false",
+    "SECURE_HSTS_SECONDS": "0",
+    "EMAIL_URL": "memorymail://",
+    "LOG_LEVEL": "ERROR",
+    "MEDIA_ROOT": str(Path(tempfile.gettempdir()) / "res-bench-media"),
+    "STATIC_ROOT": str(Path(tempfile.gettempdir()) / "res-bench-static"),
+    "DJANGO_SETTINGS_MODULE": "resilience.settings",
+}
+PORT = 8019
+SLOW_SECONDS = 3
+TARGET_MEDIAN_MS, TARGET_P95_MS, TARGET_QUERIES = 150, 300, 15
+
+
+def percentile(values, p):
+    ordered = sorted(values)
+    if not ordered:
+        return float("nan")
+    k = (len(ordered) - 1) * p / 100
+    lo = int(k)
+    hi = min(lo + 1, len(ordered) - 1)
+    return ordered[lo] + (ordered[hi] - ordered[lo]) * (k - lo)
+
+
+def setup():
+    for key, value in ENV_DEFAULTS.items():
+        os.environ.setdefault(key, value)
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    # DEBUG is off, so pages need the hashed static files' manifest (built once: compressing
+    # the fonts takes minutes; delete the folder to rebuild it)
+    if not (Path(os.environ["STATIC_ROOT"]) / "staticfiles.json").exists():
+        call_command("collectstatic", interactive=False, verbosity=0)
+
+
+def actors():
+    """The street staff of the street with most communities and the reviewer of the district
+    with most streets: the heaviest ordinary users."""
+    from django.db.models import Count, OuterRef, Subquery
+
+    from apps.orgs.models import OrgKind, OrgUnit, Role, User
+
+    root = OrgUnit.objects.filter(code="X310000").first()
+    if root is None:
+        raise SystemExit(
+            "No city data set in this database: run `manage.py seed_city --scale 1.0` first."
+        )
+
+    def biggest(kind, child_kind):
+        children = (
+            OrgUnit.objects.filter(path__startswith=OuterRef("path"), kind=child_kind)
+            .order_by()
+            .values("kind")
+            .annotate(n=Count("pk"))
+            .values("n")
+        )
+        return (
+            OrgUnit.objects.filter(kind=kind, path__startswith=root.path)
+            .annotate(n=Subquery(children[:1]))
+            .order_by("-n", "code")
+            .first()
+        )
+
+    street = biggest(OrgKind.STREET, OrgKind.COMMUNITY)
+    district = biggest(OrgKind.DISTRICT, OrgKind.STREET)
+    staff = User.objects.get(org_unit=street, role=Role.STREET_STAFF)
+    reviewer = User.objects.get(org_unit=district, role=Role.DISTRICT_REVIEWER)
+    return staff, reviewer
+
+
+def page_list(user):
+    from django.urls import NoReverseMatch, reverse
+
+    code = user.org_unit.code
+    names = [
+        ("dashboard (/)", "home", []),
+        ("org unit page", "orgs:detail", [code]),
+        ("plans list", "plans:list", []),
+        ("plan system (1+N+M)", "plans:system", []),
+        ("hazards list", "hazards:list", []),
+        ("hazards list, open + search", "hazards:list", [], "?state=in_progress&q=充电"),
+        ("risk points list", "hazards:points", []),
+        ("risk map page", "hazards:map", []),
+        ("hazard statistics", "hazards:stats", []),
+        ("supply sites list", "supplies:list", []),
+        ("supplies overview", "supplies:overview", []),
+        ("stock movements", "supplies:movements", []),
+        ("shelters list", "shelters:list", []),
+        ("shelters overview", "shelters:overview", []),
+        ("shelter map page", "shelters:map", []),
+        ("drills list", "drills:list", []),
+        ("drill calendar", "drills:calendar", []),
+        ("drill coverage", "drills:coverage", []),
+        ("drill follow-up actions", "drills:actions", []),
+        ("annual drill plans", "drills:plans", []),
+        ("teams list", "people:list", []),
+        ("information officers", "people:officers", []),
+        ("officer coverage", "people:coverage", []),
+        ("vulnerable residents", "people:residents", []),
+        ("leadership groups", "people:leadership", []),
+        ("notifications", "notifications:list", []),
+        ("reports", "reports:list", []),
+        ("applications list", "applications:list", []),
+    ]
+    json_names = [
+        ("risk map data", "hazards:map_data", []),
+        ("shelter map data", "shelters:map_data", []),
+        ("dashboard facts", "dashboards:facts", [code]),
+        ("dashboard streets", "dashboards:streets", [code]),
+        ("dashboard trend", "dashboards:trend", [code]),
+        ("dashboard map", "dashboards:map", [code]),
+    ]
+    out = []
+    for group, entries in (("page", names), ("json", json_names)):
+        for label, name, args, *query in entries:
+            try:
+                url = reverse(name, args=args) + (query[0] if query else "")
+            except NoReverseMatch:
+                continue
+            out.append((group, label, url))
+    return out
+
+
+def measure(client, url, runs):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    times, queries, status, size = [], [], None, 0
+    start = time.perf_counter()
+    client.get(url)  # warm-up (template and URL caches, connection)
+    if time.perf_counter() - start > SLOW_SECONDS:
+        runs = 1  # far off the target: one measured run says enough
+    for _ in range(runs):
+        with CaptureQueriesContext(connection) as ctx:
+            start = time.perf_counter()
+            response = client.get(url)
+            if getattr(response, "streaming", False):
+                size = sum(len(chunk) for chunk in response.streaming_content)
+            else:
+                size = len(response.content)
+            times.append((time.perf_counter() - start) * 1000)
+        queries.append(len(ctx.captured_queries))
+        status = response.status_code
+    return {
+        "median_ms": statistics.median(times),
+        "p95_ms": percentile(times, 95),
+        "queries": max(queries),
+        "status": status,
+        "bytes": size,
+    }
+
+
+def bench_pages(runs, results):
+    from django.test import Client
+
+    staff, reviewer = actors()
+    print(
+        f"street user: {staff.username} ({staff.org_unit.name}); "
+        f"district reviewer: {reviewer.username} ({reviewer.org_unit.name})"
+    )
+    rows = []
+    for who, user in (("street", staff), ("district", reviewer)):
+        client = Client()
+        client.force_login(user)
+        for group, label, url in page_list(user):
+            row = {
+                "user": who,
+                "group": group,
+                "page": label,
+                "url": url,
+                **measure(client, url, runs),
+            }
+            rows.append(row)
+            print(
+                f"  {who:<8} {label:<30} {row['status']} {row['median_ms']:8.1f} ms "
+                f"p95 {row['p95_ms']:8.1f} ms {row['queries']:3d} q  {url}"
+            )
+    results["pages"] = rows
+    results["actors"] = {
+        "street": f"{staff.username} · {staff.org_unit.name}",
+        "district": f"{reviewer.username} · {reviewer.org_unit.name}",
+    }
+
+
+class Rollback(Exception):
+    pass
+
+
+def rolled_back(fn):
+    """Run ``fn`` in a transaction and roll it back; returns what it returned."""
+    from django.db import transaction
+
+    box = {}
+    try:
+        with transaction.atomic():
+            box["value"] = fn()
+            raise Rollback
+    except Rollback:
+        pass
+    return box["value"]
+
+
+def bench_import(runs, results, rows=10_000):
+    import bench_supplies_import as bsi
+
+    timings = {"read": [], "check": [], "import": []}
+
+    def once():
+        sheet, user = bsi.prepare(rows)
+        return bsi.once(sheet, user, timings)
+
+    for run in range(runs):
+        summary = rolled_back(once)
+        print(
+            f"  import run {run + 1}: read {timings['read'][-1]:.2f} s, dry run "
+            f"{timings['check'][-1]:.2f} s, import {timings['import'][-1]:.2f} s ({summary})"
+        )
+    results["import"] = {
+        "rows": rows,
+        **{phase: statistics.median(v) for phase, v in timings.items()},
+        "total": statistics.median([a + b + c for a, b, c in zip(*timings.values(), strict=True)]),
+    }
+
+
+def bench_sweep(runs, results):
+    from apps.notifications.models import Notification
+    from apps.notifications.services import run_sweep
+
+    first, second, created = [], [], {}
+
+    def once():
+        start = time.perf_counter()
+        made = run_sweep()
+        first.append(time.perf_counter() - start)
+        start = time.perf_counter()
+        again = run_sweep()
+        second.append(time.perf_counter() - start)
+        assert not any(again.values()), again
+        created.update(made)
+        return Notification.objects.count()
+
+    for run in range(runs):
+        total = rolled_back(once)
+        print(
+            f"  sweep run {run + 1}: {first[-1]:.2f} s, repeat {second[-1]:.2f} s, "
+            f"{total:,} notifications"
+        )
+    results["sweep"] = {
+        "first": statistics.median(first),
+        "repeat": statistics.median(second),
+        "created": created,
+    }
+
+
+def bench_report(runs, results):
+    from apps.reports.models import ReportRequest
+    from apps.reports.tasks import generate_report
+
+    staff, _ = actors()
+    street = staff.org_unit
+    today = datetime.date.today()
+    params = {
+        "street": street.code,
+        "start": str(today - datetime.timedelta(days=365)),
+        "end": str(today),
+    }
+    times = []
+
+    def once():
+        request = ReportRequest.objects.create(
+            kind="street_summary",
+            params=params,
+            title="bench",
+            org_unit=street,
+            requested_by=staff,
+        )
+        start = time.perf_counter()
+        state = generate_report(request.pk)
+        times.append(time.perf_counter() - start)
+        request.refresh_from_db()
+        assert state == ReportRequest.State.DONE, request.error
+        return request.file.size
+
+    for run in range(runs):
+        size = rolled_back(once)
+        print(f"  street report run {run + 1}: {times[-1]:.2f} s ({size:,} bytes)")
+    results["report"] = {"median": statistics.median(times), "street": street.name}
+
+
+WRK_SCRIPT = """
+local paths = {%(paths)s}
+local cookies = {%(cookies)s}
+local n = 0
+request = function()
+  n = n + 1
+  local i = math.random(#cookies)
+  local p = paths[i][math.random(#paths[i])]
+  return wrk.format("GET", p, {["Cookie"] = "sessionid=" .. cookies[i]})
+end
+done = function(summary, latency, requests)
+  io.write(string.format(
+    'WRKJSON {"requests": %%d, "seconds": %%.2f, "p50": %%.1f, "p90": %%.1f, "p95": %%.1f, '
+    .. '"p99": %%.1f, "max": %%.1f, "connect": %%d, "read": %%d, "write": %%d, '
+    .. '"status": %%d, "timeout": %%d}\\n',
+    summary.requests, summary.duration / 1e6, latency:percentile(50) / 1e3,
+    latency:percentile(90) / 1e3, latency:percentile(95) / 1e3, latency:percentile(99) / 1e3,
+    latency.max / 1e3, summary.errors.connect, summary.errors.read, summary.errors.write,
+    summary.errors.status, summary.errors.timeout))
+end
+"""
+
+LOAD_PAGES = [
+    "home",
+    "hazards:list",
+    "plans:list",
+    "supplies:list",
+    "shelters:list",
+    "drills:list",
+    "people:list",
+    "notifications:list",
+    "hazards:points",
+]
+
+
+def bench_load(users, seconds, workers, results):
+    from django.conf import settings
+    from django.test import Client
+    from django.urls import reverse
+
+    wrk = shutil.which("wrk")
+    if wrk is None:
+        print("  wrk is not installed (apt-get install wrk): load test skipped")
+        results["load"] = {"skipped": "wrk not installed"}
+        return
+    staff, reviewer = actors()
+    cookies = []
+    for user in (staff, reviewer):
+        client = Client()
+        client.force_login(user)
+        cookies.append(client.cookies[settings.SESSION_COOKIE_NAME].value)
+    paths = [reverse(name) for name in LOAD_PAGES]
+    script = Path(tempfile.gettempdir()) / "res-bench-wrk.lua"
+    script.write_text(
+        WRK_SCRIPT
+        % {
+            "paths": ", ".join("{" + ", ".join(f'"{p}"' for p in paths) + "}" for _ in cookies),
+            "cookies": ", ".join(f'"{c}"' for c in cookies),
+        }
+    )
+    env = {**os.environ}
+    server = subprocess.Popen(
+        [
+            str(Path(sys.executable).parent / "gunicorn"),
+            "resilience.wsgi:application",
+            "--bind",
+            f"127.0.0.1:{PORT}",
+            "--workers",
+            str(workers),
+            "--worker-class",
+            "gthread",
+            "--threads",
+            "4",
+            "--log-level",
+            "warning",
+            "--timeout",
+            "60",
+        ],
+        cwd=ROOT,
+        env=env,
+        start_new_session=True,
+    )
+    try:
+        for _ in range(100):  # wait for the server
+            time.sleep(0.3)
+            probe = subprocess.run(
+                [
+                    "curl",
+                    "-s",
+                    "-o",
+                    "/dev/null",
+                    "-w",
+                    "%{http_code}",
+                    f"http://127.0.0.1:{PORT}/healthz",
+                ],
+                capture_output=True,
+                text=True,
+            )
+            if probe.stdout.strip() in {"200", "503"}:
+                break
+        # warm every worker
+        subprocess.run(
+            [wrk, "-t2", "-c8", "-d5s", "-s", str(script), f"http://127.0.0.1:{PORT}"],
+            capture_output=True,
+            text=True,
+        )
+        out = subprocess.run(
+            [
+                wrk,
+                "-t2",
+                f"-c{users}",
+                f"-d{seconds}s",
+                "--timeout",
+                "10s",
+                "-s",
+                str(script),
+                f"http://127.0.0.1:{PORT}",
+            ],
+            capture_output=True,
+            text=True,
+        ).stdout
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        server.wait(timeout=30)
+    line = next((ln for ln in out.splitlines() if ln.startswith("WRKJSON ")), None)
+    if line is None:
+        print(out)
+        raise SystemExit("wrk gave no result")
+    data = json.loads(line[len("WRKJSON ") :])
+    data.update(
+        users=users,
+        workers=workers,
+        pages=len(paths),
+        rps=data["requests"] / data["seconds"],
+        errors=sum(data[k] for k in ("connect", "read", "write", "status", "timeout")),
+    )
+    print(
+        f"  load: {users} connections {seconds} s, {data['rps']:.1f} req/s, "
+        f"p50 {data['p50']:.0f} ms, p95 {data['p95']:.0f} ms, p99 {data['p99']:.0f} ms, "
+        f"errors {data['errors']}"
+    )
+    results["load"] = data
+
+
+def counts():
+    from django.apps import apps
+
+    names = [
+        "orgs.OrgUnit",
+        "hazards.Hazard",
+        "hazards.HazardEvent",
+        "hazards.RiskPoint",
+        "supplies.Lot",
+        "supplies.Movement",
+        "shelters.Shelter",
+        "drills.Drill",
+        "plans.Plan",
+        "people.VulnerableResident",
+    ]
+    from django.db import connection
+
+    out = {}
+    with connection.cursor() as cursor:
+        for name in names:
+            model = apps.get_model(name)
+            # the planner's estimate: instant, and exact after seed_city's ANALYZE
+            cursor.execute(
+                "SELECT reltuples::bigint FROM pg_class WHERE relname = %s", [model._meta.db_table]
+            )
+            out[name] = cursor.fetchone()[0]
+    return out
+
+
+def mark(ok):
+    return "✅" if ok else "❌"
+
+
+def write_markdown(results, path):
+    lines = ["# Benchmark results", ""]
+    meta = results["meta"]
+    lines += [
+        f"Measured {meta['when']} on {meta['machine']} ({meta['cpus']} cores), "
+        f"PostgreSQL {meta['postgres']}, Python {meta['python']}, "
+        f"database `{meta['database']}` built by `manage.py seed_city --scale 1.0`.",
+        "",
+        "Data set: "
+        + ", ".join(f"{k.split('.')[1]} {v:,}" for k, v in meta["counts"].items())
+        + ".",
+        "",
+        "Reproduce: `make bench` (or `.venv/bin/python bench/run.py --only pages` …); "
+        "see `bench/run.py` for what each line measures.",
+        "",
+    ]
+    if "pages" in results:
+        lines += [
+            f"## Pages and JSON endpoints ({meta['runs']} runs each, in-process, server time)",
+            "",
+            f"Street user: {results['actors']['street']}; district reviewer: "
+            f"{results['actors']['district']}. Targets: median < {TARGET_MEDIAN_MS} ms, "
+            f"p95 < {TARGET_P95_MS} ms, ≤ {TARGET_QUERIES} queries.",
+            "",
+            "| page | user | status | median ms | p95 ms | queries | ok |",
+            "|---|---|---:|---:|---:|---:|:-:|",
+        ]
+        for row in results["pages"]:
+            ok = (
+                row["median_ms"] < TARGET_MEDIAN_MS
+                and row["p95_ms"] < TARGET_P95_MS
+                and row["queries"] <= TARGET_QUERIES
+            )
+            lines.append(
+                f"| {row['page']} (`{row['url']}`) | {row['user']} | {row['status']} | "
+                f"{row['median_ms']:.0f} | {row['p95_ms']:.0f} | {row['queries']} | {mark(ok)} |"
+            )
+        lines.append("")
+    other = []
+    if "import" in results:
+        r = results["import"]
+        other.append(
+            f"| {r['rows']:,}-row stock import (read + dry run + import) | "
+            f"{r['total']:.1f} s (read {r['read']:.1f}, dry run {r['check']:.1f}, "
+            f"import {r['import']:.1f}) | < 20 s | {mark(r['total'] < 20)} |"
+        )
+    if "sweep" in results:
+        r = results["sweep"]
+        made = sum(r["created"].values())
+        other.append(
+            f"| reminder sweep, whole city ({made:,} notifications) | {r['first']:.1f} s "
+            f"(repeat, nothing new: {r['repeat']:.1f} s) | < 60 s | {mark(r['first'] < 60)} |"
+        )
+    if "report" in results:
+        r = results["report"]
+        other.append(
+            f"| street PDF report ({r['street']}, one year) | {r['median']:.1f} s | < 5 s | "
+            f"{mark(r['median'] < 5)} |"
+        )
+    if "load" in results and "skipped" not in results["load"]:
+        r = results["load"]
+        other.append(
+            f"| {r['users']} concurrent users, {r['seconds']:.0f} s, {r['pages']} pages "
+            f"(gunicorn {r['workers']}×4 threads, wrk) | {r['rps']:.1f} req/s, p50 "
+            f"{r['p50']:.0f} ms, p95 {r['p95']:.0f} ms, p99 {r['p99']:.0f} ms, errors "
+            f"{r['errors']} | p95 < 1 s, no errors | {mark(r['p95'] < 1000 and not r['errors'])} |"
+        )
+    if other:
+        lines += [
+            "## Jobs and load (medians)",
+            "",
+            "| what | measured | target | ok |",
+            "|---|---|---|:-:|",
+            *other,
+            "",
+        ]
+    path.write_text("\n".join(lines))
+
+
+def main():
+    parser = argparse.ArgumentParser(description="City-scale benchmarks (see module doc).")
+    parser.add_argument("--only", default="pages,import,sweep,report,load")
+    parser.add_argument("--runs", type=int, default=15, help="runs per page")
+    parser.add_argument("--job-runs", type=int, default=3, help="runs of import/sweep/report")
+    parser.add_argument("--load-users", type=int, default=50)
+    parser.add_argument("--load-seconds", type=int, default=60)
+    parser.add_argument("--workers", type=int, default=4)
+    parser.add_argument("--out", default=str(ROOT / "bench" / "results.md"))
+    args = parser.parse_args()
+    setup()
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        raise SystemExit("The benchmarks run on PostgreSQL (DATABASE_URL).")
+    only = set(args.only.split(","))
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW server_version")
+        server_version = cursor.fetchone()[0]
+    results_json = Path(args.out).with_suffix(".json")
+    results = json.loads(results_json.read_text()) if results_json.exists() else {}
+    results["meta"] = {
+        "when": datetime.datetime.now().strftime("%Y-%m-%d %H:%M"),
+        "machine": platform.processor() or platform.machine(),
+        "cpus": os.cpu_count(),
+        "postgres": server_version.split()[0],
+        "python": platform.python_version(),
+        "database": connection.settings_dict["NAME"],
+        "runs": args.runs,
+        "counts": counts(),
+    }
+    if "pages" in only:
+        print("pages and JSON endpoints")
+        bench_pages(args.runs, results)
+    if "import" in only:
+        print("10,000-row stock import")
+        bench_import(args.job_runs, results)
+    if "sweep" in only:
+        print("reminder sweep")
+        bench_sweep(args.job_runs, results)
+    if "report" in only:
+        print("street PDF report")
+        bench_report(args.job_runs, results)
+    if "load" in only:
+        print("load test")
+        connection.close()
+        bench_load(args.load_users, args.load_seconds, args.workers, results)
+    results_json.write_text(json.dumps(results, ensure_ascii=False, indent=1, default=str))
+    write_markdown(results, Path(args.out))
+    print(f"results: {args.out}")
+
+
+if __name__ == "__main__":
+    main()

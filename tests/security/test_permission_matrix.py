@@ -1,0 +1,320 @@
+"""The permission matrix: every URL of the project, GET as each demo role and as anonymous,
+against an explicit table of expected statuses. URL arguments are filled with a real record of
+华阳路街道 (the street of ``huayang_staff``), so the table says who may see and who may change
+that street's data:
+
+- anonymous → 302 to the login page (except the public pages);
+- huayang_staff (the owning street) → 200;
+- xinhua_staff (another street of the same district) → 404: the record does not exist for them;
+- changning_reviewer (the district's reviewer) → 200 to read, 403 to change;
+- pudong_reviewer (another district) → 404;
+- admin (superuser) → 200.
+
+POST-only URLs answer GET with 405 whoever asks, which says nothing about scope: for those the
+table also has the POST statuses of the roles that must be refused (nothing is kept: each test
+is rolled back).
+
+A URL that is not in the table fails the test: a new view must be added here, with the statuses
+its scoping is meant to give.
+"""
+
+import pytest
+from django.conf import settings
+from django.urls import URLResolver, get_resolver, reverse
+
+from .conftest import ROLES
+
+SKIPPED_PREFIXES = ("admin/", "i18n/", settings.STATIC_URL.lstrip("/"))
+
+# Rows of statuses, in ROLES order:
+# anonymous, huayang_staff, xinhua_staff, changning_reviewer, pudong_reviewer, admin
+PUBLIC = "200 200 200 200 200 200"
+LIST = "302 200 200 200 200 200"  # a list or page of the user's own scope
+CREATE = "302 200 200 403 403 200"  # create/import pages: street staff only
+READ = "302 200 404 200 404 200"  # a 华阳路 record: its street, its district reviewer
+EDIT = "302 200 404 403 404 200"  # changing a 华阳路 record: its street only
+POST_ONLY = "302 405 405 405 405 405"
+OWN = "302 200 404 404 404 404"  # a record of huayang_staff's own (import job)
+PERSONAL = "302 200 403 403 403 200"  # vulnerable residents: street staff of the unit only
+ADMIN_ONLY = "302 403 403 403 403 200"
+DISTRICT_READ = "302 404 404 200 404 200"  # district-level data: its reviewer
+REVIEW = "302 403 404 200 404 200"  # reviewing a 华阳路 application: its district reviewer
+# Editing an application under review: the applicant is sent back to the (read-only) record.
+LOCKED = "302 302 404 403 404 302"
+
+# POST statuses of the roles that must not act (anonymous, xinhua_staff, changning_reviewer,
+# pudong_reviewer) on a POST-only URL.
+REFUSED_ROLES = ("anonymous", "xinhua_staff", "changning_reviewer", "pudong_reviewer")
+POST_EDIT = "302 404 403 404"  # an action on a 华阳路 record
+POST_OWN = "302 404 404 404"  # an action on huayang_staff's own record
+POST_SELF = None  # acts only on the requesting user's own data: nothing to refuse
+
+
+def pk(attr):
+    return lambda w: {"pk": getattr(w, attr).pk}
+
+
+def street_code(w):
+    return {"code": w.street.code}
+
+
+def district_code(w):
+    return {"code": w.street.parent.code}
+
+
+def NONE(w):  # noqa: N802 - no URL arguments
+    return {}
+
+
+# name: (URL arguments from the demo world, GET statuses, POST statuses or None)
+MATRIX = {
+    "home": (NONE, LIST, None),
+    "healthz": (NONE, PUBLIC, None),
+    "login": (NONE, PUBLIC, None),
+    "logout": (NONE, "405 405 405 405 405 405", None),
+    "orgs:detail": (street_code, READ, None),
+    "orgs:edit": (street_code, EDIT, None),
+    "files:import_job": (pk("job"), OWN, None),
+    "files:import_confirm": (pk("job"), POST_ONLY, POST_OWN),
+    "files:import_retry": (pk("job"), POST_ONLY, POST_OWN),
+    # plans
+    "plans:list": (NONE, LIST, None),
+    "plans:export": (NONE, LIST, None),
+    "plans:system": (NONE, LIST, None),
+    "plans:create": (NONE, CREATE, None),
+    "plans:detail": (pk("plan"), READ, None),
+    "plans:edit": (pk("plan"), EDIT, None),
+    "plans:add_version": (pk("plan"), EDIT, None),
+    "plans:retire": (pk("plan"), EDIT, None),
+    "plans:attachment": (pk("attachment"), READ, None),
+    # hazards
+    "hazards:list": (NONE, LIST, None),
+    "hazards:create": (NONE, CREATE, None),
+    "hazards:detail": (pk("hazard"), READ, None),
+    "hazards:transition": (lambda w: {"pk": w.hazard.pk, "action": "assign"}, EDIT, None),
+    "hazards:photo": (pk("photo"), READ, None),
+    "hazards:export": (NONE, LIST, None),
+    "hazards:import": (NONE, CREATE, None),
+    "hazards:points": (NONE, LIST, None),
+    "hazards:point_create": (NONE, CREATE, None),
+    "hazards:point_detail": (pk("risk_point"), READ, None),
+    "hazards:point_edit": (pk("risk_point"), EDIT, None),
+    "hazards:point_inspect": (pk("risk_point"), EDIT, None),
+    "hazards:point_export": (NONE, LIST, None),
+    "hazards:point_import": (NONE, CREATE, None),
+    "hazards:map": (NONE, LIST, None),
+    "hazards:map_data": (NONE, LIST, None),
+    "hazards:stats": (NONE, LIST, None),
+    # supplies
+    "supplies:list": (NONE, LIST, None),
+    "supplies:overview": (NONE, LIST, None),
+    "supplies:items": (NONE, LIST, None),
+    "supplies:site_create": (NONE, CREATE, None),
+    "supplies:site_detail": (pk("site"), READ, None),
+    "supplies:site_edit": (pk("site"), EDIT, None),
+    "supplies:receive": (pk("site"), EDIT, None),
+    "supplies:dispatch": (pk("site"), EDIT, None),
+    "supplies:transfer": (pk("site"), EDIT, None),
+    "supplies:write_off": (pk("site"), EDIT, None),
+    "supplies:adjust": (pk("site"), EDIT, None),
+    "supplies:standards": (pk("site"), EDIT, None),
+    "supplies:check_create": (pk("site"), EDIT, None),
+    "supplies:movements": (NONE, LIST, None),
+    "supplies:movement_export": (NONE, LIST, None),
+    "supplies:stock_export": (NONE, LIST, None),
+    "supplies:import_sites": (NONE, CREATE, None),
+    "supplies:import_stock": (NONE, CREATE, None),
+    "supplies:import_items": (NONE, ADMIN_ONLY, None),  # the catalogue is reference data
+    # shelters
+    "shelters:list": (NONE, LIST, None),
+    "shelters:overview": (NONE, LIST, None),
+    "shelters:map": (NONE, LIST, None),
+    "shelters:map_data": (NONE, LIST, None),
+    "shelters:export": (NONE, LIST, None),
+    "shelters:import": (NONE, CREATE, None),
+    "shelters:create": (NONE, CREATE, None),
+    "shelters:detail": (pk("shelter"), READ, None),
+    "shelters:edit": (pk("shelter"), EDIT, None),
+    "shelters:inspect": (pk("shelter"), EDIT, None),
+    "shelters:activate": (pk("shelter"), EDIT, None),
+    "shelters:close": (pk("shelter"), EDIT, None),
+    # drills
+    "drills:list": (NONE, LIST, None),
+    "drills:export": (NONE, LIST, None),
+    "drills:calendar": (NONE, LIST, None),
+    "drills:coverage": (NONE, LIST, None),
+    "drills:actions": (NONE, LIST, None),
+    "drills:action_done": (pk("action"), POST_ONLY, POST_EDIT),
+    "drills:create": (NONE, CREATE, None),
+    "drills:detail": (pk("drill"), READ, None),
+    "drills:edit": (pk("drill"), EDIT, None),
+    "drills:cancel": (pk("drill"), POST_ONLY, POST_EDIT),
+    "drills:add_action": (pk("drill"), EDIT, None),
+    "drills:add_file": (pk("drill"), EDIT, None),
+    "drills:file": (pk("drill_file"), READ, None),
+    "drills:plans": (NONE, LIST, None),
+    "drills:plan_create": (NONE, CREATE, None),
+    "drills:plan_detail": (pk("drill_plan"), READ, None),
+    "drills:plan_edit": (pk("drill_plan"), EDIT, None),
+    # people
+    "people:list": (NONE, LIST, None),
+    "people:team_export": (NONE, LIST, None),
+    "people:team_create": (NONE, CREATE, None),
+    "people:team_detail": (pk("team"), READ, None),
+    "people:team_edit": (pk("team"), EDIT, None),
+    "people:member_add": (lambda w: {"team_pk": w.team.pk}, EDIT, None),
+    "people:team_training_add": (lambda w: {"team_pk": w.team.pk}, EDIT, None),
+    "people:member_edit": (pk("member"), EDIT, None),
+    "people:member_delete": (pk("member"), POST_ONLY, POST_EDIT),
+    "people:officers": (NONE, LIST, None),
+    "people:officer_export": (NONE, LIST, None),
+    "people:officer_import": (NONE, CREATE, None),
+    "people:coverage": (NONE, LIST, None),
+    "people:officer_create": (NONE, CREATE, None),
+    "people:officer_detail": (pk("officer"), READ, None),
+    "people:officer_edit": (pk("officer"), EDIT, None),
+    "people:officer_training_add": (pk("officer"), EDIT, None),
+    "people:residents": (NONE, PERSONAL, None),
+    "people:resident_export": (NONE, PERSONAL, None),
+    "people:resident_import": (NONE, PERSONAL, None),
+    "people:resident_create": (NONE, PERSONAL, None),
+    "people:resident_detail": (pk("resident"), PERSONAL, None),
+    "people:resident_edit": (pk("resident"), PERSONAL, None),
+    "people:helper_add": (pk("resident"), PERSONAL, None),
+    "people:visit_add": (pk("resident"), PERSONAL, None),
+    "people:helper_end": (pk("helper"), "302 405 403 403 403 405", "302 403 403 403"),
+    "people:leadership": (NONE, LIST, None),
+    "people:leadership_create": (NONE, CREATE, None),
+    "people:leadership_edit": (pk("group"), EDIT, None),
+    "people:leadership_member_add": (lambda w: {"group_pk": w.group.pk}, EDIT, None),
+    "people:leadership_member_edit": (pk("group_member"), EDIT, None),
+    "people:leadership_member_delete": (pk("group_member"), POST_ONLY, POST_EDIT),
+    # notifications: each user's own
+    "notifications:list": (NONE, LIST, None),
+    "notifications:open": (pk("notification"), POST_ONLY, POST_OWN),
+    "notifications:read_all": (NONE, POST_ONLY, POST_SELF),
+    "notifications:settings": (NONE, POST_ONLY, POST_SELF),
+    # reports
+    "reports:list": (NONE, LIST, None),
+    "reports:street": (NONE, POST_ONLY, POST_SELF),
+    "reports:create": (lambda w: {"kind": "hazard_notice"}, POST_ONLY, POST_SELF),
+    "reports:detail": (pk("report"), READ, None),
+    "reports:download": (pk("report"), READ, None),
+    "reports:retry": (pk("report"), POST_ONLY, "302 404 302 404"),
+    # applications (示范社区创建申报): 华阳路街道's application, under district review
+    "applications:list": (NONE, LIST, None),
+    "applications:queue": (NONE, LIST, None),
+    "applications:compare": (NONE, LIST, None),
+    "applications:create": (NONE, CREATE, None),
+    "applications:detail": (pk("application"), READ, None),
+    "applications:edit": (pk("application"), LOCKED, None),
+    "applications:aspect": (
+        lambda w: {"pk": w.application.pk, "aspect": w.aspect.pk},
+        LOCKED,
+        None,
+    ),
+    "applications:review": (pk("application"), REVIEW, None),
+    "applications:transition": (
+        lambda w: {"pk": w.application.pk, "action": "return"},
+        REVIEW,
+        None,
+    ),
+    "applications:evidence": (pk("evidence"), READ, None),
+    "applications:evidence_delete": (pk("evidence"), POST_ONLY, POST_EDIT),
+    "dashboards:unit": (street_code, READ, None),
+    # dashboards (JSON for the home page)
+    "dashboards:facts": (street_code, READ, None),
+    "dashboards:streets": (district_code, DISTRICT_READ, None),
+    "dashboards:trend": (street_code, READ, None),
+    "dashboards:map": (district_code, DISTRICT_READ, None),
+}
+
+
+def walk(patterns, prefix="", namespace=None):
+    for pattern in patterns:
+        if isinstance(pattern, URLResolver):
+            inner = namespace
+            if pattern.namespace:
+                inner = f"{namespace}:{pattern.namespace}" if namespace else pattern.namespace
+            yield from walk(pattern.url_patterns, prefix + str(pattern.pattern), inner)
+        else:
+            name = f"{namespace}:{pattern.name}" if namespace else pattern.name
+            yield name, prefix + str(pattern.pattern), pattern
+
+
+def project_urls():
+    urls = {}
+    for name, route, pattern in walk(get_resolver().url_patterns):
+        if route.startswith(SKIPPED_PREFIXES):
+            continue
+        urls[name or route] = (route, pattern)
+    return urls
+
+
+URLS = project_urls()
+
+
+def test_every_url_is_in_the_matrix():
+    missing = sorted(set(URLS) - set(MATRIX))
+    assert not missing, (
+        "URLs without an entry in tests/security/test_permission_matrix.py: "
+        + ", ".join(f"{name} ({URLS[name][0]})" for name in missing)
+        + ". Add each to the matrix with the statuses its scoping should give."
+    )
+    gone = sorted(set(MATRIX) - set(URLS))
+    assert not gone, f"Entries for URLs that no longer exist: {', '.join(gone)}"
+
+
+def _statuses(row, roles):
+    values = [int(v) for v in row.split()]
+    assert len(values) == len(roles)
+    return dict(zip(roles, values, strict=True))
+
+
+def _as(client, role, users):
+    client.logout()
+    if role != "anonymous":
+        client.force_login(users[role])
+
+
+@pytest.fixture
+def users(world):
+    from apps.orgs.models import User
+
+    return {u.username: u for u in User.objects.filter(username__in=ROLES)}
+
+
+@pytest.mark.parametrize("name", sorted(set(URLS) & set(MATRIX)))
+def test_get(name, world, media, users, client, db):
+    args, row, _post = MATRIX[name]
+    url = reverse(name, kwargs=args(world))
+    expected = _statuses(row, ROLES)
+    actual = {}
+    for role in ROLES:
+        _as(client, role, users)
+        response = client.get(url)
+        actual[role] = response.status_code
+        if response.status_code == 302 and role == "anonymous":
+            assert response["Location"].startswith(reverse("login")), (name, response["Location"])
+    assert actual == expected, (
+        f"GET {url} ({name}): statuses differ from the matrix; actual row: "
+        + " ".join(str(actual[role]) for role in ROLES)
+    )
+
+
+POSTS = sorted(name for name, entry in MATRIX.items() if entry[2] and name in URLS)
+
+
+@pytest.mark.parametrize("name", POSTS)
+def test_post_refused(name, world, media, users, client, db):
+    args, _row, post = MATRIX[name]
+    url = reverse(name, kwargs=args(world))
+    expected = _statuses(post, REFUSED_ROLES)
+    actual = {}
+    for role in REFUSED_ROLES:
+        _as(client, role, users)
+        actual[role] = client.post(url).status_code
+    assert actual == expected, (
+        f"POST {url} ({name}): statuses differ from the matrix; actual row: "
+        + " ".join(str(actual[role]) for role in REFUSED_ROLES)
+    )
