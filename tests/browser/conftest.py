@@ -68,3 +68,17 @@ def submit(browser):
         "arguments[0].scrollIntoView({block: 'center', behavior: 'instant'});", button
     )
     button.click()
+
+
+def wait_for_text(browser, selector, text, timeout=10):
+    """Wait until the element matching ``selector`` on the *new* page contains ``text`` (a
+    find right after a click can still hit the old page, or an element it just replaced)."""
+    from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    WebDriverWait(
+        browser,
+        timeout,
+        ignored_exceptions=(NoSuchElementException, StaleElementReferenceException),
+    ).until(lambda b: text in b.find_element(By.CSS_SELECTOR, selector).text)

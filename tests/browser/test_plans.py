@@ -3,7 +3,7 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import Select
 
 from apps.plans.models import Plan
-from tests.browser.conftest import log_in, submit
+from tests.browser.conftest import log_in, submit, wait_for_text
 from tests.plans.factories import PDF_BYTES
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -24,7 +24,7 @@ def test_staff_create_a_plan_upload_a_version_and_see_it_in_the_tree(browser, de
     browser.find_element(By.NAME, "department").send_keys("秀水居委会")
     submit(browser)
 
-    assert "上传新版本" in browser.find_element(By.TAG_NAME, "h1").text
+    wait_for_text(browser, "h1", "上传新版本")
     pdf = tmp_path / "秀水居民区预案.pdf"
     pdf.write_bytes(PDF_BYTES)
     date = browser.find_element(By.NAME, "version_date")
@@ -33,8 +33,8 @@ def test_staff_create_a_plan_upload_a_version_and_see_it_in_the_tree(browser, de
     browser.find_element(By.NAME, "files").send_keys(str(pdf))
     submit(browser)
 
-    history = browser.find_element(By.CSS_SELECTOR, ".plan-history")
-    assert "第 1 版" in history.text and "秀水居民区预案.pdf" in history.text
+    wait_for_text(browser, ".plan-history", "秀水居民区预案.pdf")
+    assert "第 1 版" in browser.find_element(By.CSS_SELECTOR, ".plan-history").text
     assert Plan.objects.get(title="秀水居民区突发事件应急预案").status == Plan.Status.IN_FORCE
 
     browser.get(browser.base_url + "/plans/system/")
