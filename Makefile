@@ -50,10 +50,12 @@ beat: $(VENV)/.installed-run
 	$(BIN)/celery -A resilience beat -l info
 
 # City-scale benchmarks (PostgreSQL, see bench/run.py): build the data set once, then measure.
-BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/res_bench
+BENCH_DB ?= res_bench
+BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/$(BENCH_DB)
 BENCH_ARGS ?=
 
 bench-data: $(VENV)/.installed-run
+	createdb -h 127.0.0.1 -U postgres $(BENCH_DB) 2>/dev/null || true
 	DATABASE_URL=$(BENCH_DATABASE_URL) $(BIN)/python manage.py migrate --noinput
 	DATABASE_URL=$(BENCH_DATABASE_URL) $(BIN)/python manage.py seed_city --scale 1.0
 

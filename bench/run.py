@@ -2,6 +2,7 @@
 
     make bench                                   # everything; results in bench/results.md
     .venv/bin/python bench/run.py --only pages --runs 20
+    .venv/bin/python bench/run.py --only pages --match overview,/hazards/   # just those
     .venv/bin/python bench/run.py --only import,sweep,report
     .venv/bin/python bench/run.py --only load --load-users 50 --load-seconds 60
 
@@ -132,6 +133,7 @@ def page_list(user):
     code = user.org_unit.code
     names = [
         ("dashboard (/)", "home", []),
+        ("dashboard (/), cold cache", "home", []),
         ("org unit page", "orgs:detail", [code]),
         ("plans list", "plans:list", []),
         ("plan system (1+N+M)", "plans:system", []),
@@ -164,6 +166,7 @@ def page_list(user):
         ("risk map data", "hazards:map_data", []),
         ("shelter map data", "shelters:map_data", []),
         ("dashboard facts", "dashboards:facts", [code]),
+        ("dashboard facts, cold cache", "dashboards:facts", [code]),
         ("dashboard streets", "dashboards:streets", [code]),
         ("dashboard trend", "dashboards:trend", [code]),
         ("dashboard map", "dashboards:map", [code]),
@@ -179,9 +182,14 @@ def page_list(user):
     return out
 
 
-def measure(client, url, runs):
+def measure(client, url, runs, cold=False):
+    """``cold``: every run with an empty dashboards cache (new key prefix), as after a change."""
+    import uuid
+
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
+
+    from apps.dashboards import cache
 
     times, queries, status, size = [], [], None, 0
     start = time.perf_counter()
@@ -189,6 +197,8 @@ def measure(client, url, runs):
     if time.perf_counter() - start > SLOW_SECONDS:
         runs = 1  # far off the target: one measured run says enough
     for _ in range(runs):
+        if cold:
+            cache.PREFIX = f"bench-{uuid.uuid4().hex}"
         with CaptureQueriesContext(connection) as ctx:
             start = time.perf_counter()
             response = client.get(url)
@@ -208,7 +218,7 @@ def measure(client, url, runs):
     }
 
 
-def bench_pages(runs, results):
+def bench_pages(runs, results, match=()):
     from django.test import Client
 
     staff, reviewer = actors()
@@ -221,12 +231,14 @@ def bench_pages(runs, results):
         client = Client()
         client.force_login(user)
         for group, label, url in page_list(user):
+            if match and not any(m in label or m in url for m in match):
+                continue
             row = {
                 "user": who,
                 "group": group,
                 "page": label,
                 "url": url,
-                **measure(client, url, runs),
+                **measure(client, url, runs, cold="cold cache" in label),
             }
             rows.append(row)
             print(
@@ -610,6 +622,12 @@ def main():
     parser.add_argument("--load-seconds", type=int, default=60)
     parser.add_argument("--workers", type=int, default=4)
     parser.add_argument("--out", default=str(ROOT / "bench" / "results.md"))
+    parser.add_argument(
+        "--match",
+        default="",
+        help="comma-separated substrings: only the pages whose label or URL has one; "
+        "prints the figures without writing the results file",
+    )
     args = parser.parse_args()
     setup()
     from django.db import connection
@@ -634,7 +652,7 @@ def main():
     }
     if "pages" in only:
         print("pages and JSON endpoints")
-        bench_pages(args.runs, results)
+        bench_pages(args.runs, results, [m for m in args.match.split(",") if m])
     if "import" in only:
         print("10,000-row stock import")
         bench_import(args.job_runs, results)
@@ -648,6 +666,8 @@ def main():
         print("load test")
         connection.close()
         bench_load(args.load_users, args.load_seconds, args.workers, results)
+    if args.match:
+        return
     results_json.write_text(json.dumps(results, ensure_ascii=False, indent=1, default=str))
     write_markdown(results, Path(args.out))
     print(f"results: {args.out}")

@@ -1,5 +1,6 @@
 import contextlib
 import io
+import uuid
 
 import pytest
 from celery._state import _register_app
@@ -18,6 +19,15 @@ from tests.factories import UserFactory, child, city
 def _test_settings(settings, tmp_path):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture(autouse=True)
+def _fresh_dashboard_cache(monkeypatch):
+    """Each test its own dashboard cache keys: the cache (Redis in CI) outlives the test's
+    rolled-back rows, and fixtures may load rows without the signals that invalidate it."""
+    from apps.dashboards import cache
+
+    monkeypatch.setattr(cache, "PREFIX", f"dash-{uuid.uuid4().hex}")
 
 
 @pytest.fixture

@@ -6,3 +6,8 @@ class DashboardsConfig(AppConfig):
     name = "apps.dashboards"
     label = "dashboards"
     verbose_name = _("工作台与指标")
+
+    def ready(self):
+        from .cache import connect_signals
+
+        connect_signals()

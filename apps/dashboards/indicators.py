@@ -10,10 +10,8 @@ JSON-serialisable (dates as ISO strings) so an application can freeze them at su
 The 六有 readiness is derived from the facts, never typed in (``readiness``)."""
 
 import datetime
-import os
-from functools import partial
 
-from django.db.models import Count, DateField, Exists, Max, OuterRef, Q
+from django.db.models import Count, Exists, Max, OuterRef, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -22,7 +20,7 @@ from django.utils.translation import gettext_lazy
 from apps.drills.models import Drill, DrillStatus
 from apps.hazards.models import Hazard, HazardState
 from apps.hazards.services import hazard_stats_by_unit
-from apps.orgs.models import PATH_SEPARATOR, OrgKind, OrgUnit, subtree_aggregate
+from apps.orgs.models import OrgKind, OrgUnit, common_path, rollup
 from apps.people.models import EmergencyTeam, InformationOfficer, LeadershipGroup, LeadershipMember
 from apps.plans.models import Plan
 from apps.shelters.services import TARGET_AREA_PER_RESIDENT, area_per_resident
@@ -32,58 +30,60 @@ from apps.supplies.services import shortfalls
 WINDOW_DAYS = 365
 
 
-def _units(units):
-    units = list(units)
-    return units, OrgUnit.objects.filter(pk__in=[u.pk for u in units])
-
-
-def common_path(units):
-    """The path of the deepest unit every one of ``units`` lies under (or is)."""
-    prefix = os.path.commonprefix([u.path for u in units])
-    return prefix[: prefix.rfind(PATH_SEPARATOR) + 1]
-
-
-def _rows(queryset, **annotations):
-    return {u.pk: u for u in queryset.annotate(**annotations)}
-
-
-def _plans(qs, within):
-    _agg = partial(subtree_aggregate, within=within)
-    in_force = Plan.objects.filter(status=Plan.Status.IN_FORCE)
-    covered_community = Exists(
+def _communities(units, today):
+    """Per unit: its communities, those covered by an in-force community plan and those
+    without a drill held in the last 12 months (one query)."""
+    covered = Exists(
         Plan.objects.filter(
             org_unit=OuterRef("pk"), kind=Plan.Kind.COMMUNITY, status=Plan.Status.IN_FORCE
         )
     )
-    communities = OrgUnit.objects.filter(kind=OrgKind.COMMUNITY)
-    rows = _rows(
-        qs,
-        p_overall=_agg(in_force.filter(kind=Plan.Kind.OVERALL), Count("pk")),
-        p_in_force=_agg(in_force, Count("pk")),
-        p_overdue=_agg(Plan.objects.review_overdue(), Count("pk")),
-        p_communities=_agg(communities, Count("pk"), path="path"),
-        p_covered=_agg(communities.filter(covered_community), Count("pk"), path="path"),
+    since = today - datetime.timedelta(days=WINDOW_DAYS)
+    held = Drill.objects.filter(status=DrillStatus.COMPLETED, date__gte=since, date__lte=today)
+    # a community's subtree is itself and its 小区 (a unit is always deeper than its parent and
+    # 小区 is the deepest kind): two indexed look-ups instead of a prefix match per community
+    drilled = Exists(held.filter(org_unit=OuterRef("pk"))) | Exists(
+        held.filter(org_unit__parent=OuterRef("pk"))
+    )
+    return rollup(
+        OrgUnit.objects.filter(kind=OrgKind.COMMUNITY),
+        units,
+        path="path",
+        communities=Count("pk"),
+        covered=Count("pk", filter=Q(covered)),
+        without_drill=Count("pk", filter=~Q(drilled)),
+    )
+
+
+def _plans(units, today, communities):
+    in_force = Q(status=Plan.Status.IN_FORCE)
+    plans = rollup(
+        Plan.objects.all(),
+        units,
+        overall=Count("pk", filter=in_force & Q(kind=Plan.Kind.OVERALL)),
+        in_force=Count("pk", filter=in_force),
+        overdue=Count("pk", filter=Q(pk__in=Plan.objects.review_overdue(today))),
     )
     return {
-        pk: {
-            "overall_in_force": u.p_overall > 0,
-            "in_force": u.p_in_force,
-            "review_overdue": u.p_overdue,
-            "communities": u.p_communities,
-            "communities_covered": u.p_covered,
+        unit.pk: {
+            "overall_in_force": plans[unit.pk]["overall"] > 0,
+            "in_force": plans[unit.pk]["in_force"],
+            "review_overdue": plans[unit.pk]["overdue"],
+            "communities": communities[unit.pk]["communities"],
+            "communities_covered": communities[unit.pk]["covered"],
         }
-        for pk, u in rows.items()
+        for unit in units
     }
 
 
-def _hazards(qs, today, within):
+def _hazards(units, today, within):
     since = today - datetime.timedelta(days=WINDOW_DAYS)
     hazards = Hazard.objects.filter(org_unit__path__startswith=within)
     recent = {
         r["unit"].pk: r
-        for r in hazard_stats_by_unit(hazards.filter(found_on__gte=since), qs, today=today)
+        for r in hazard_stats_by_unit(hazards.filter(found_on__gte=since), units, today=today)
     }
-    every = {r["unit"].pk: r for r in hazard_stats_by_unit(hazards, qs, today=today)}
+    every = {r["unit"].pk: r for r in hazard_stats_by_unit(hazards, units, today=today)}
     return {
         pk: {
             "total": recent[pk]["total"],
@@ -96,26 +96,26 @@ def _hazards(qs, today, within):
     }
 
 
-def _supplies(qs, today, within):
-    _agg = partial(subtree_aggregate, within=within)
-    expiring = Lot.objects.filter(
-        quantity__gt=0,
-        expiry_date__isnull=False,
-        expiry_date__lte=today + datetime.timedelta(days=30),
-    )
-    rows = _rows(
-        qs,
-        s_sites=_agg(Site.objects.all(), Count("pk")),
-        s_short=_agg(shortfalls(), Count("pk"), path="site__org_unit__path"),
-        s_expiring=_agg(expiring, Count("pk"), path="site__org_unit__path"),
+def _supplies(units, today):
+    sites = rollup(Site.objects.all(), units, n=Count("pk"))
+    short = rollup(shortfalls(), units, path="site__org_unit__path", n=Count("pk"))
+    expiring = rollup(
+        Lot.objects.filter(
+            quantity__gt=0,
+            expiry_date__isnull=False,
+            expiry_date__lte=today + datetime.timedelta(days=30),
+        ),
+        units,
+        path="site__org_unit__path",
+        n=Count("pk"),
     )
     return {
-        pk: {
-            "sites": u.s_sites,
-            "items_below_standard": u.s_short,
-            "lots_expiring_30d": u.s_expiring,
+        unit.pk: {
+            "sites": sites[unit.pk]["n"],
+            "items_below_standard": short[unit.pk]["n"],
+            "lots_expiring_30d": expiring[unit.pk]["n"],
         }
-        for pk, u in rows.items()
+        for unit in units
     }
 
 
@@ -133,96 +133,91 @@ def _shelters(units):
     return result
 
 
-def _drills(qs, today, within):
-    _agg = partial(subtree_aggregate, within=within)
+def _drills(units, today, communities):
     since = today - datetime.timedelta(days=WINDOW_DAYS)
-    held = Drill.objects.filter(
-        status=DrillStatus.COMPLETED,
-        date__gte=since,
-        date__lte=today,
-        org_unit__path__startswith=within,
-    )
-    drilled = Exists(held.filter(org_unit__path__startswith=OuterRef("path")))
-    rows = _rows(
-        qs,
-        d_held=_agg(held, Count("pk")),
-        d_last=_agg(
-            Drill.objects.filter(status=DrillStatus.COMPLETED, date__lte=today),
-            Max("date"),
-            output_field=DateField(),
-            default=None,
-        ),
-        d_without=_agg(
-            OrgUnit.objects.filter(kind=OrgKind.COMMUNITY).exclude(drilled),
-            Count("pk"),
-            path="path",
-        ),
+    drills = rollup(
+        Drill.objects.filter(status=DrillStatus.COMPLETED, date__lte=today),
+        units,
+        held=Count("pk", filter=Q(date__gte=since)),
+        last=Max("date"),
     )
     return {
-        pk: {
-            "held_12m": u.d_held,
-            "last_held": u.d_last.isoformat() if u.d_last else None,
-            "communities_without_drill": u.d_without,
+        unit.pk: {
+            "held_12m": drills[unit.pk]["held"],
+            "last_held": drills[unit.pk]["last"].isoformat() if drills[unit.pk]["last"] else None,
+            "communities_without_drill": communities[unit.pk]["without_drill"],
         }
-        for pk, u in rows.items()
+        for unit in units
     }
 
 
-def _people(qs, within):
-    _agg = partial(subtree_aggregate, within=within)
+def _people(units):
+    teams = rollup(
+        EmergencyTeam.objects.filter(is_active=True),
+        units,
+        with_members=Count("pk", distinct=True, filter=Q(members__isnull=False)),
+        members=Count("members"),
+    )
+    officer = InformationOfficer.objects.filter(is_active=True, org_unit=OuterRef("pk"))
+    estates = rollup(
+        OrgUnit.objects.filter(kind=OrgKind.ESTATE),
+        units,
+        path="path",
+        estates=Count("pk"),
+        covered=Count("pk", filter=Q(Exists(officer))),
+    )
+    return {
+        unit.pk: {
+            "leadership_group": unit.has_group,
+            "mechanism": unit.has_mechanism,
+            "teams_with_members": teams[unit.pk]["with_members"],
+            "team_members": teams[unit.pk]["members"],
+            "estates": estates[unit.pk]["estates"],
+            "estates_with_officer": estates[unit.pk]["covered"],
+        }
+        for unit in units
+    }
+
+
+def figures_for_units(units, *, today=None):
+    """The facts of every unit in ``units`` (each counting its subtree) without the 六有
+    readiness: plain data the dashboards cache (``apps.dashboards.cache``). The caller has
+    checked the units are within the user's scope. A constant number of queries."""
+    today = today or timezone.localdate()
     leader = LeadershipMember.objects.filter(
         group=OuterRef("pk"), post=LeadershipMember.Post.LEADER
     )
     group = LeadershipGroup.objects.filter(org_unit=OuterRef("pk"))
-    officer = InformationOfficer.objects.filter(is_active=True, org_unit=OuterRef("pk"))
-    estates = OrgUnit.objects.filter(kind=OrgKind.ESTATE)
-    rows = _rows(
-        qs,
-        h_group=Exists(group.filter(Exists(leader))),
-        h_mechanism=Exists(group.exclude(document_no="").exclude(office_department="")),
-        h_teams=_agg(
-            EmergencyTeam.objects.filter(is_active=True, members__isnull=False),
-            Count("pk", distinct=True),
-        ),
-        h_members=_agg(EmergencyTeam.objects.filter(is_active=True), Count("members")),
-        h_estates=_agg(estates, Count("pk"), path="path"),
-        h_estates_covered=_agg(estates.filter(Exists(officer)), Count("pk"), path="path"),
+    # the units read afresh (population, 班子 and 机制); evaluated once, by the test below
+    units = OrgUnit.objects.filter(pk__in=[u.pk for u in units]).annotate(
+        has_group=Exists(group.filter(Exists(leader))),
+        has_mechanism=Exists(group.exclude(document_no="").exclude(office_department="")),
     )
-    return {
-        pk: {
-            "leadership_group": u.h_group,
-            "mechanism": u.h_mechanism,
-            "teams_with_members": u.h_teams,
-            "team_members": u.h_members,
-            "estates": u.h_estates,
-            "estates_with_officer": u.h_estates_covered,
-        }
-        for pk, u in rows.items()
-    }
-
-
-def facts_for_units(units, *, today=None):
-    """Facts for every unit in ``units`` (each counting its subtree). The caller has checked
-    the units are within the user's scope. A constant number of queries."""
-    today = today or timezone.localdate()
-    units, qs = _units(units)
     if not units:
         return {}
     within = common_path(units)
+    communities = _communities(units, today)
     groups = {
-        "plans": _plans(qs, within),
-        "hazards": _hazards(qs, today, within),
-        "supplies": _supplies(qs, today, within),
+        "plans": _plans(units, today, communities),
+        "hazards": _hazards(units, today, within),
+        "supplies": _supplies(units, today),
         "shelters": _shelters(units),
-        "drills": _drills(qs, today, within),
-        "people": _people(qs, within),
+        "drills": _drills(units, today, communities),
+        "people": _people(units),
     }
-    result = {}
-    for unit in units:
-        facts = {name: values[unit.pk] for name, values in groups.items()}
-        facts["readiness"] = readiness(facts)
-        result[unit.pk] = facts
-    return result
+    return {unit.pk: {name: values[unit.pk] for name, values in groups.items()} for unit in units}
+
+
+def with_readiness(figures):
+    """The facts: the figures and the 六有 readiness derived from them."""
+    return {**figures, "readiness": readiness(figures)}
+
+
+def facts_for_units(units, *, today=None):
+    """``{unit.pk: facts}`` for every unit in ``units``, computed now."""
+    return {
+        pk: with_readiness(figures) for pk, figures in figures_for_units(units, today=today).items()
+    }
 
 
 def unit_facts(unit, *, today=None):

@@ -17,7 +17,7 @@ from apps.notifications.models import Notification
 from apps.orgs.models import KIND_DEPTH, OrgKind, OrgUnit, can_edit_unit
 from apps.orgs.views import unit_context
 
-from . import indicators
+from . import cache, indicators
 
 SORT_KEYS = {
     "name": lambda row: row["unit"].code,
@@ -78,7 +78,7 @@ class UnitDashboardView(HomeView):
 
 def street_context(user, unit):
     today = timezone.localdate()
-    facts = indicators.unit_facts(unit, today=today)
+    facts = cache.unit_facts(unit, today=today)
     editable = can_edit_unit(user, unit)
     for item in facts["readiness"]:
         item["url"] = indicators.fix_url(item["code"]) if editable and not item["ok"] else ""
@@ -98,7 +98,7 @@ def street_context(user, unit):
 
 def district_context(user, unit, sort):
     streets = list(streets_under(user, unit))
-    facts = indicators.facts_for_units(streets)
+    facts = cache.facts_for_units(streets)
     rows = [
         {"unit": s, "facts": facts[s.pk], "score": indicators.readiness_score(facts[s.pk])}
         for s in streets
@@ -131,7 +131,7 @@ class FactsView(LoginRequiredMixin, View):
     def get(self, request, code):
         unit = _visible_unit(request, code)
         return JsonResponse(
-            {"unit": {"code": unit.code, "name": unit.name}, "facts": indicators.unit_facts(unit)}
+            {"unit": {"code": unit.code, "name": unit.name}, "facts": cache.unit_facts(unit)}
         )
 
 
@@ -143,7 +143,7 @@ class StreetsView(LoginRequiredMixin, View):
         if not is_district_view(unit):
             raise Http404
         streets = list(streets_under(request.user, unit))
-        facts = indicators.facts_for_units(streets)
+        facts = cache.facts_for_units(streets)
         return JsonResponse(
             {
                 "streets": [
@@ -163,7 +163,7 @@ class StreetsView(LoginRequiredMixin, View):
 class TrendView(LoginRequiredMixin, View):
     def get(self, request, code):
         unit = _visible_unit(request, code)
-        return JsonResponse({"months": indicators.hazard_trend(unit)})
+        return JsonResponse({"months": cache.hazard_trend(unit)})
 
 
 READINESS_LEGEND = [
@@ -185,7 +185,7 @@ class MapView(LoginRequiredMixin, View):
         if not is_district_view(unit):
             raise Http404
         streets = [s for s in streets_under(request.user, unit) if s.latitude is not None]
-        facts = indicators.facts_for_units(streets)
+        facts = cache.facts_for_units(streets)
         features = []
         for street in streets:
             f = facts[street.pk]

@@ -9,13 +9,13 @@ from dataclasses import dataclass, field
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Count, Exists, Max, OuterRef, Q, Subquery, Sum
+from django.db.models import Count, Exists, Max, OuterRef, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from apps.files.uploads import reencode_image
-from apps.orgs.models import OrgKind, OrgUnit, can_edit_unit
+from apps.orgs.models import OrgKind, OrgUnit, can_edit_unit, rollup
 from apps.plans.models import Plan, add_months
 
 from .models import Drill, DrillFile, DrillStatus, FollowUpAction
@@ -183,26 +183,23 @@ def set_action_done(user, action, *, done=True, on=None):
 def communities_without_recent_drill(unit, *, today=None, months=12):
     """The communities (居委/村) in ``unit``'s subtree that held no drill (status 已完成, on the
     community or below it) in the last ``months`` months. Each carries ``last_drill_date`` (the
-    last drill ever held there, or None). One query, whatever the number of communities."""
+    last drill ever held there, or None). Two queries, whatever the number of communities."""
     today = today or timezone.localdate()
     since = add_months(today, -months)
-    held = Drill.objects.filter(
-        status=DrillStatus.COMPLETED, org_unit__path__startswith=OuterRef("path")
-    )
-    recent = held.filter(date__gt=since, date__lte=today)
-    last = (
-        held.filter(date__lte=today)
-        .order_by()
-        .values("status")
-        .annotate(last=Max("date"))
-        .values("last")
-    )
-    return list(
+    held = Drill.objects.filter(status=DrillStatus.COMPLETED, date__lte=today)
+    recent = held.filter(date__gt=since)
+    # a community's subtree is itself and its 小区 (a unit is always deeper than its parent and
+    # 小区 is the deepest kind): two indexed look-ups instead of a prefix match per community
+    communities = list(
         OrgUnit.objects.filter(path__startswith=unit.path, kind=OrgKind.COMMUNITY)
-        .annotate(recent=Exists(recent), last_drill_date=Subquery(last[:1]))
-        .filter(recent=False)
+        .exclude(Exists(recent.filter(org_unit=OuterRef("pk"))))
+        .exclude(Exists(recent.filter(org_unit__parent=OuterRef("pk"))))
         .order_by("path")
     )
+    last = rollup(held, communities, last=Max("date"))
+    for community in communities:
+        community.last_drill_date = last[community.pk]["last"]
+    return communities
 
 
 @dataclass

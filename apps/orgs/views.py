@@ -1,34 +1,28 @@
 from django.contrib import messages
-from django.db.models import Count, IntegerField, OuterRef, Subquery, Sum
-from django.db.models.functions import Coalesce
+from django.db.models import Count, Q, Sum
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.generic import DetailView, UpdateView
 
 from .forms import OrgUnitForm
 from .mixins import ScopedEditMixin, ScopedMixin
-from .models import OrgKind, OrgUnit, can_edit_unit
-
-
-def _subtree_aggregate(kind, aggregate):
-    """A correlated subquery over the subtree of each outer unit (one query for all rows)."""
-    inner = (
-        OrgUnit.objects.filter(path__startswith=OuterRef("path"), kind=kind)
-        .order_by()
-        .values("kind")
-        .annotate(value=aggregate)
-        .values("value")
-    )
-    return Coalesce(Subquery(inner[:1], output_field=IntegerField()), 0)
+from .models import OrgKind, OrgUnit, can_edit_unit, rollup
 
 
 def children_with_figures(unit):
     """The unit's direct children with the number of communities and 小区 below each."""
-    return unit.children.annotate(
-        community_count=_subtree_aggregate(OrgKind.COMMUNITY, Count("pk")),
-        estate_count=_subtree_aggregate(OrgKind.ESTATE, Count("pk")),
-        community_population=_subtree_aggregate(OrgKind.COMMUNITY, Sum("population")),
-    ).order_by("code")
+    children = list(unit.children.order_by("code"))
+    figures = rollup(
+        OrgUnit.objects.filter(kind__in=[OrgKind.COMMUNITY, OrgKind.ESTATE]),
+        children,
+        path="path",
+        community_count=Count("pk", filter=Q(kind=OrgKind.COMMUNITY)),
+        estate_count=Count("pk", filter=Q(kind=OrgKind.ESTATE)),
+        community_population=Sum("population", filter=Q(kind=OrgKind.COMMUNITY)),
+    )
+    for child in children:
+        vars(child).update(figures[child.pk])
+    return children
 
 
 def unit_context(user, unit):

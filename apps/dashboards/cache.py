@@ -1,0 +1,136 @@
+"""The dashboards' figures, cached per unit and invalidated when the records behind them change.
+
+A unit's figures are stored under its *generation*, a random token kept in the cache for each
+unit code. Saving or deleting a record that feeds the figures (``FACT_MODELS``) replaces the
+generation of every unit on the record's path — the unit and all its ancestors — so the next
+dashboard view computes afresh. The generation is replaced at once and again after the
+transaction commits (a view that read the old rows in between cannot leave them behind).
+Writes that bypass the model signals (bulk imports) call ``records_changed`` themselves.
+``DASHBOARD_CACHE_SECONDS`` bounds how old a figure can be if a write path were missed.
+The figures depend on the date (12-month windows), so it is part of the key; the 六有
+readiness texts depend on the language, so they are added after reading, never cached."""
+
+import uuid
+
+from django.apps import apps
+from django.conf import settings
+from django.core.cache import cache
+from django.db import transaction
+from django.db.models.signals import post_delete, post_save
+from django.utils import timezone
+
+from apps.orgs.models import PATH_SEPARATOR
+
+from . import indicators
+
+PREFIX = "dash"
+
+# The models the indicators read (``apps.dashboards.indicators``).
+FACT_MODELS = [
+    "orgs.OrgUnit",
+    "plans.Plan",
+    "hazards.Hazard",
+    "supplies.Site",
+    "supplies.Standard",
+    "supplies.Lot",
+    "shelters.Shelter",
+    "drills.Drill",
+    "people.LeadershipGroup",
+    "people.LeadershipMember",
+    "people.EmergencyTeam",
+    "people.TeamMember",
+    "people.InformationOfficer",
+]
+
+
+def _generation_key(code):
+    return f"{PREFIX}:gen:{code}"
+
+
+def _bump(codes):
+    token = uuid.uuid4().hex
+    cache.set_many({_generation_key(code): token for code in codes}, timeout=None)
+
+
+def records_changed(path):
+    """Records owned by the unit at ``path`` changed: the figures of it and its ancestors."""
+    codes = [code for code in path.split(PATH_SEPARATOR) if code]
+    _bump(codes)
+    transaction.on_commit(lambda: _bump(codes))
+
+
+def _owning_path(instance):
+    value = instance
+    for field in type(instance)._default_manager.get_queryset().scope_path.split("__")[:-1]:
+        value = getattr(value, field)
+    return value.path
+
+
+def _on_change(sender, instance, **kwargs):
+    records_changed(_owning_path(instance))
+
+
+def connect_signals():
+    for label in FACT_MODELS:
+        model = apps.get_model(label)
+        post_save.connect(_on_change, sender=model, dispatch_uid=f"dashboard-cache-{label}")
+        post_delete.connect(_on_change, sender=model, dispatch_uid=f"dashboard-cache-{label}")
+
+
+def _generations(units):
+    keys = {unit.pk: _generation_key(unit.code) for unit in units}
+    found = cache.get_many(keys.values())
+    missing = {key: uuid.uuid4().hex for key in keys.values() if key not in found}
+    if missing:  # evicted or never set: a new token, so nothing older can be read back
+        cache.set_many(missing, timeout=None)
+    found |= missing
+    return {pk: found[key] for pk, key in keys.items()}
+
+
+def _cached(kind, units, compute, today):
+    """``{unit.pk: value}`` from the cache, computing the missing units in one call."""
+    generations = _generations(units)
+    keys = {
+        unit.pk: f"{PREFIX}:{kind}:{unit.code}:{generations[unit.pk]}:{today.isoformat()}"
+        for unit in units
+    }
+    found = cache.get_many(keys.values())
+    result = {pk: found[key] for pk, key in keys.items() if key in found}
+    missing = [unit for unit in units if unit.pk not in result]
+    if missing:
+        computed = compute(missing)
+        cache.set_many(
+            {keys[pk]: value for pk, value in computed.items()},
+            timeout=settings.DASHBOARD_CACHE_SECONDS,
+        )
+        result |= computed
+    return result
+
+
+def facts_for_units(units, *, today=None):
+    """``indicators.facts_for_units`` through the cache."""
+    units, today = list(units), today or timezone.localdate()
+    if not units:
+        return {}
+    figures = _cached(
+        "facts",
+        units,
+        lambda missing: indicators.figures_for_units(missing, today=today),
+        today,
+    )
+    return {pk: indicators.with_readiness(facts) for pk, facts in figures.items()}
+
+
+def unit_facts(unit, *, today=None):
+    return facts_for_units([unit], today=today)[unit.pk]
+
+
+def hazard_trend(unit, *, today=None):
+    """``indicators.hazard_trend`` through the cache."""
+    today = today or timezone.localdate()
+    return _cached(
+        "trend",
+        [unit],
+        lambda missing: {missing[0].pk: indicators.hazard_trend(missing[0], today=today)},
+        today,
+    )[unit.pk]

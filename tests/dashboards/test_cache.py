@@ -1,0 +1,74 @@
+"""The dashboards' cache: figures are read back without queries and recomputed as soon as a
+record behind them changes, for the unit that owns the record and every unit above it."""
+
+import datetime
+
+from django.utils import translation
+
+from apps.dashboards import cache
+from apps.people.models import LeadershipMember
+from tests.conftest import make_user
+from tests.hazards.factories import HazardFactory
+from tests.people.factories import LeadershipGroupFactory, LeadershipMemberFactory
+from tests.supplies.factories import ItemFactory, SiteFactory, stock
+
+TODAY = datetime.date.today()
+
+
+def test_cached_figures_need_no_query(tree, django_assert_num_queries):
+    HazardFactory(org_unit=tree["c1"], state="assigned")
+    first = cache.facts_for_units([tree["s1"], tree["s2"]])
+    with django_assert_num_queries(0):
+        again = cache.facts_for_units([tree["s1"], tree["s2"]])
+    assert again == first
+    assert again[tree["s1"].pk]["hazards"]["open"] == 1
+
+
+def test_a_new_record_refreshes_its_unit_and_every_ancestor(tree):
+    for unit in ("c1", "s1", "d1", "sh"):
+        assert cache.unit_facts(tree[unit])["hazards"]["open"] == 0
+    hazard = HazardFactory(org_unit=tree["e1"], state="assigned")
+    for unit in ("c1", "s1", "d1", "sh"):
+        assert cache.unit_facts(tree[unit])["hazards"]["open"] == 1, unit
+    hazard.state = "closed"
+    hazard.save()
+    assert cache.unit_facts(tree["s1"])["hazards"]["open"] == 0
+    hazard.delete()
+    assert cache.unit_facts(tree["s1"])["hazards"]["closed"] == 0
+
+
+def test_another_streets_record_leaves_the_cached_figures(tree, django_assert_num_queries):
+    cache.facts_for_units([tree["s1"]])
+    HazardFactory(org_unit=tree["s2"], state="assigned")
+    with django_assert_num_queries(0):
+        assert cache.unit_facts(tree["s1"])["hazards"]["open"] == 0
+    assert cache.unit_facts(tree["s2"])["hazards"]["open"] == 1
+
+
+def test_records_owned_through_another_model_refresh_too(tree):
+    staff = make_user(tree["s1"])
+    site = SiteFactory(org_unit=tree["c1"])
+    assert cache.unit_facts(tree["s1"])["supplies"]["lots_expiring_30d"] == 0
+    stock(staff, site, ItemFactory(), 5, expiry_in=10)  # a Lot: owned through its site
+    assert cache.unit_facts(tree["s1"])["supplies"]["lots_expiring_30d"] == 1
+
+    group = LeadershipGroupFactory(org_unit=tree["s1"])
+    assert not cache.unit_facts(tree["s1"])["people"]["leadership_group"]
+    LeadershipMemberFactory(group=group, post=LeadershipMember.Post.LEADER)
+    assert cache.unit_facts(tree["s1"])["people"]["leadership_group"]
+
+
+def test_the_trend_is_cached_and_refreshed(tree, django_assert_num_queries):
+    assert sum(m["found"] for m in cache.hazard_trend(tree["s1"])) == 0
+    HazardFactory(org_unit=tree["c1"], found_on=TODAY)
+    with django_assert_num_queries(1):
+        assert sum(m["found"] for m in cache.hazard_trend(tree["s1"])) == 1
+
+
+def test_readiness_texts_follow_the_language_of_each_request(tree):
+    with translation.override("zh-hans"):
+        chinese = cache.unit_facts(tree["s1"])["readiness"][0]["label"]
+    with translation.override("en"):
+        english = cache.unit_facts(tree["s1"])["readiness"][0]["label"]
+    assert chinese == "有班子"
+    assert english != chinese
