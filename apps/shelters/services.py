@@ -7,11 +7,11 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Count, QuerySet, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from apps.orgs.models import OrgUnit, can_edit_unit
+from apps.orgs.models import OrgUnit, can_edit_unit, rollup
 
 from .models import Shelter, ShelterInspection, ShelterOpening, ShelterStatus
 
@@ -65,10 +65,7 @@ def area_per_resident(units):
     iterable), counting every shelter in the unit's subtree, against
     ``TARGET_AREA_PER_RESIDENT``. Returns ``{unit.pk: AreaIndicator}`` in the given order.
 
-    One query whatever the number of units: the shelters under the units are summed per owning
-    unit in SQL (a constant path prefix, so the path index applies) and those few rows are
-    added up the tree here — a correlated subquery per unit could not use the index and took
-    seconds on the city data set.
+    One query whatever the number of units (``rollup``).
 
     ``per_resident`` is None (never an error) for a unit without population or with zero."""
     if isinstance(units, QuerySet):
@@ -77,37 +74,22 @@ def area_per_resident(units):
         pks = [u.pk for u in units]
         by_pk = OrgUnit.objects.in_bulk(pks)
         rows = [by_pk[pk] for pk in pks]
-    prefixes = []
-    for path in sorted({unit.path for unit in rows}):
-        if not prefixes or not path.startswith(prefixes[-1]):
-            prefixes.append(path)
-    sums = {unit.pk: [Decimal(0), 0, 0] for unit in rows}
-    if prefixes:
-        under = Q()
-        for path in prefixes:
-            under |= Q(org_unit__path__startswith=path)
-        grouped = (
-            Shelter.objects.filter(under)
-            .order_by()
-            .values("org_unit__path")
-            .annotate(area=Sum("effective_area"), capacity=Sum("capacity"), count=Count("pk"))
-        )
-        for group in grouped:
-            for unit in rows:
-                if group["org_unit__path"].startswith(unit.path):
-                    total = sums[unit.pk]
-                    total[0] += group["area"] or 0
-                    total[1] += group["capacity"] or 0
-                    total[2] += group["count"]
+    sums = rollup(
+        Shelter.objects.all(),
+        rows,
+        area=Sum("effective_area"),
+        capacity=Sum("capacity"),
+        count=Count("pk"),
+    )
     result = {}
     for row in rows:
-        area, capacity, count = sums[row.pk]
+        figures = sums[row.pk]
         result[row.pk] = AreaIndicator(
             unit=row,
             population=row.population,
-            shelters=count,
-            effective_area=Decimal(area).quantize(Decimal("0.01")),
-            capacity=capacity,
+            shelters=figures["count"],
+            effective_area=Decimal(figures["area"]).quantize(Decimal("0.01")),
+            capacity=figures["capacity"],
         )
     return result
 
