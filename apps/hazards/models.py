@@ -82,6 +82,10 @@ FREQUENCY_DAYS = {
 }
 
 
+# What the risk map shows (apps.hazards.views.RiskMapDataView), as index conditions.
+ON_MAP = Q(is_active=True, latitude__isnull=False, longitude__isnull=False)
+
+
 class RiskPointQuerySet(ScopedQuerySet):
     def with_flags(self, today=None):
         today = today or timezone.localdate()
@@ -130,7 +134,24 @@ class RiskPoint(ScopedModel):
                 violation_error_message=_("该单位已有同名的风险点。"),
             )
         ]
-        indexes = [models.Index(fields=["level"]), models.Index(fields=["next_inspection_date"])]
+        indexes = [
+            models.Index(fields=["level"]),
+            models.Index(fields=["next_inspection_date"]),
+            # The risk map counts the points per grid cell from an index alone: by unit for a
+            # district's or street's data, by position for a small box in a large scope.
+            models.Index(
+                fields=["org_unit"],
+                include=["latitude", "longitude", "level"],
+                condition=ON_MAP,
+                name="riskpoint_map",
+            ),
+            models.Index(
+                fields=["latitude", "longitude"],
+                include=["org_unit", "level"],
+                condition=ON_MAP,
+                name="riskpoint_map_box",
+            ),
+        ]
 
     def __str__(self):
         return self.name
@@ -268,6 +289,9 @@ TRANSITIONS = {
 OPEN_STATES = [s for s in HazardState.values if s != HazardState.CLOSED]
 
 
+OPEN_ON_MAP = ~Q(state=HazardState.CLOSED) & Q(latitude__isnull=False, longitude__isnull=False)
+
+
 def overdue_q(today=None, prefix=""):
     """The overdue rule, once: a deadline before today and not closed."""
     today = today or timezone.localdate()
@@ -347,6 +371,21 @@ class Hazard(ScopedModel):
                 fields=["org_unit"],
                 include=["state", "deadline", "closed_at", "severity", "found_on", "category"],
                 name="hazard_unit_figures",
+            ),
+            # The list filtered by state (搜索 “整改中”…): a unit's hazards in that state.
+            models.Index(fields=["org_unit", "state", "found_on"], name="hazard_unit_state"),
+            # The risk map's open hazards, as for risk points (see RiskPoint.Meta).
+            models.Index(
+                fields=["org_unit"],
+                include=["latitude", "longitude", "severity"],
+                condition=OPEN_ON_MAP,
+                name="hazard_open_map",
+            ),
+            models.Index(
+                fields=["latitude", "longitude"],
+                include=["org_unit", "severity"],
+                condition=OPEN_ON_MAP,
+                name="hazard_open_map_box",
             ),
         ]
 

@@ -3,11 +3,13 @@
 from datetime import timedelta
 
 import pytest
+from django.urls import reverse
 from django.utils import timezone
 
 from apps.hazards.models import Hazard, HazardState
-from apps.hazards.services import hazard_stats, hazard_stats_by_unit
-from apps.orgs.models import OrgUnit
+from apps.hazards.services import hazard_stats, hazard_stats_below, hazard_stats_by_unit
+from apps.orgs.models import OrgUnit, Role
+from tests.conftest import make_user
 from tests.hazards.factories import HazardFactory, category
 
 
@@ -74,3 +76,43 @@ def test_figures_per_unit_in_one_query(tree, hazards, django_assert_num_queries)
     }
     assert figures == {"S1": (5, 3, 1, 1), "S2": (1, 0, 0, 1), "S3": (0, 0, 0, 0)}
     assert rows[1]["closure_rate"] == 100.0 and rows[2]["closure_rate"] is None
+
+
+@pytest.mark.parametrize("parent", ["D1", "S1", None])
+def test_the_statistics_page_figures_come_from_one_scan(
+    tree, hazards, django_assert_num_queries, parent
+):
+    parent = OrgUnit.objects.get(code=parent) if parent else None
+    children = (
+        list(parent.children.order_by("code"))
+        if parent
+        else list(OrgUnit.objects.filter(parent=None))
+    )
+    qs = Hazard.objects.all()
+    if parent:
+        qs = qs.filter(org_unit__path__startswith=parent.path)
+    with django_assert_num_queries(2):  # the figures per branch and category, the categories
+        stats, rows = hazard_stats_below(qs, parent, children)
+    assert (stats, rows) == (hazard_stats(qs), hazard_stats_by_unit(qs, children))
+
+
+def test_hazards_of_the_parent_itself_count_in_the_totals_only(tree, hazards):
+    d1 = tree["d1"]
+    HazardFactory(org_unit=d1)  # recorded on the district itself
+    qs = Hazard.objects.filter(org_unit__path__startswith=d1.path)
+    stats, rows = hazard_stats_below(qs, d1, d1.children.order_by("code"))
+    assert stats["total"] == 7
+    assert [(r["unit"].code, r["total"]) for r in rows] == [("S1", 5), ("S2", 1)]
+
+
+def test_the_statistics_page_query_count_does_not_grow(
+    client, tree, hazards, django_assert_max_num_queries
+):
+    client.force_login(make_user(tree["d1"], role=Role.DISTRICT_REVIEWER))
+    with django_assert_max_num_queries(10) as few:
+        client.get(reverse("hazards:stats"))
+    for c in (category("gas"), category("fire-lane")):
+        HazardFactory(org_unit=tree["c2"], category=c, state=HazardState.CLOSED)
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        body = client.get(reverse("hazards:stats")).content.decode()
+    assert '<div class="fs-3" id="stat-total">8</div>' in body

