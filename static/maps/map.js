@@ -178,8 +178,9 @@
       })
       .then(function (data) {
         if (request !== state.request) return; // the map moved on: a newer answer is coming
-        draw(container, map, state, data, first);
         if (first && ds.mapBounded) {
+          // listening before the first fit, so the view it settles on is asked for at once
+          // (the first answer was grouped for a guessed size of map)
           var timer = null;
           map.on("moveend", function () {
             window.clearTimeout(timer);
@@ -188,6 +189,7 @@
             }, 250);
           });
         }
+        draw(container, map, state, data, first);
       })
       .catch(function () {
         if (request !== state.request) return;
