@@ -43,6 +43,10 @@ def test_counts_follow_the_scale(city):
     for unit in units.select_related("parent").exclude(pk=root.pk):
         assert unit.path == f"{unit.parent.path}{unit.code}/"
         assert unit.depth == unit.parent.depth + 1
+    # districts, streets and communities are placed (the district dashboard's map shows them)
+    placed = units.filter(kind__in=[OrgKind.DISTRICT, OrgKind.STREET, OrgKind.COMMUNITY])
+    assert not placed.filter(latitude__isnull=True).exists()
+    assert placed.filter(latitude__range=(30.6, 31.9), longitude__range=(120.8, 122.2)).count() == 12
 
 
 def test_stock_equals_the_movement_history(city):

@@ -298,7 +298,18 @@ class Command(BaseCommand):
     def org_tree(self):
         rng = self.rng
         units = self.w.table(
-            OrgUnit, ["kind", "code", "name", "parent", "path", "depth", "population"]
+            OrgUnit,
+            [
+                "kind",
+                "code",
+                "name",
+                "parent",
+                "path",
+                "depth",
+                "population",
+                "latitude",
+                "longitude",
+            ],
         )
         self.coords, self.street_of = {}, {}
         n_streets = self.n("streets", 4)
@@ -307,7 +318,15 @@ class Command(BaseCommand):
         n_estates = max(n_communities, self.n("estates"))
         root_path = f"/{ROOT_CODE}/"
         root = units.add(
-            OrgKind.CITY, ROOT_CODE, "上海市（压测数据）", None, root_path, 0, 24_870_000
+            OrgKind.CITY,
+            ROOT_CODE,
+            "上海市（压测数据）",
+            None,
+            root_path,
+            0,
+            24_870_000,
+            None,
+            None,
         )
         self.coords[root] = (31.2304, 121.4737)
         self.districts, self.streets, self.communities, self.estates = [], [], [], []
@@ -320,7 +339,7 @@ class Command(BaseCommand):
         for d, (d_name, d_pop, centre) in enumerate(DISTRICTS[:n_districts], start=1):
             d_code = f"X{d:02d}"
             d_path = f"{root_path}{d_code}/"
-            district = units.add(OrgKind.DISTRICT, d_code, d_name, root, d_path, 1, d_pop)
+            district = units.add(OrgKind.DISTRICT, d_code, d_name, root, d_path, 1, d_pop, *centre)
             self.coords[district] = centre
             self.districts.append((district, d_code, d_path))
             for s in range(1, streets_per_district[d - 1] + 1):
@@ -332,22 +351,25 @@ class Command(BaseCommand):
                 n_c = communities_per_street[s_index]
                 s_index += 1
                 population = n_c * rng.randint(2500, 5500)
-                street = units.add(OrgKind.STREET, s_code, s_name, district, s_path, 2, population)
-                self.coords[street] = (
-                    centre[0] + rng.uniform(-0.06, 0.06),
-                    centre[1] + rng.uniform(-0.06, 0.06),
+                at = (
+                    round(centre[0] + rng.uniform(-0.06, 0.06), 6),
+                    round(centre[1] + rng.uniform(-0.06, 0.06), 6),
                 )
+                street = units.add(
+                    OrgKind.STREET, s_code, s_name, district, s_path, 2, population, *at
+                )
+                self.coords[street] = at
                 self.street_of[street] = street
                 self.streets.append((street, s_code, s_path, district, s_name))
                 for c in range(1, n_c + 1):
                     c_code = f"{s_code}{c:03d}"
                     c_path = f"{s_path}{c_code}/"
                     c_name = f"{word}{rng.choice(COMMUNITY_WORDS)}{c}居民区"
+                    at = tuple(float(x) for x in self.near(street, 0.01))
                     community = units.add(
-                        OrgKind.COMMUNITY, c_code, c_name, street, c_path, 3, population // n_c
+                        OrgKind.COMMUNITY, c_code, c_name, street, c_path, 3, population // n_c, *at
                     )
-                    self.coords[community] = self.near(street, 0.01)
-                    self.coords[community] = tuple(float(x) for x in self.coords[community])
+                    self.coords[community] = at
                     self.street_of[community] = street
                     self.communities.append((community, street))
                     for e in range(1, estates_per_community[c_index] + 1):
@@ -359,6 +381,8 @@ class Command(BaseCommand):
                             community,
                             f"{c_path}{e_code}/",
                             4,
+                            None,
+                            None,
                             None,
                         )
                         self.street_of[estate] = street
