@@ -30,9 +30,11 @@ from apps.supplies.services import shortfalls
 WINDOW_DAYS = 365
 
 
-def _communities(units, today):
-    """Per unit: its communities, those covered by an in-force community plan and those
-    without a drill held in the last 12 months (one query)."""
+def _units_below(units, today):
+    """Per unit, one query over the units below it: its communities, those covered by an
+    in-force community plan and those without a drill held in the last 12 months; its 小区
+    and those with an active information officer."""
+    community, estate = Q(kind=OrgKind.COMMUNITY), Q(kind=OrgKind.ESTATE)
     covered = Exists(
         Plan.objects.filter(
             org_unit=OuterRef("pk"), kind=Plan.Kind.COMMUNITY, status=Plan.Status.IN_FORCE
@@ -45,17 +47,20 @@ def _communities(units, today):
     drilled = Exists(held.filter(org_unit=OuterRef("pk"))) | Exists(
         held.filter(org_unit__parent=OuterRef("pk"))
     )
+    officer = Exists(InformationOfficer.objects.filter(is_active=True, org_unit=OuterRef("pk")))
     return rollup(
-        OrgUnit.objects.filter(kind=OrgKind.COMMUNITY),
+        OrgUnit.objects.filter(community | estate),
         units,
         path="path",
-        communities=Count("pk"),
-        covered=Count("pk", filter=Q(covered)),
-        without_drill=Count("pk", filter=~Q(drilled)),
+        communities=Count("pk", filter=community),
+        covered=Count("pk", filter=community & Q(covered)),
+        without_drill=Count("pk", filter=community & ~Q(drilled)),
+        estates=Count("pk", filter=estate),
+        estates_covered=Count("pk", filter=estate & Q(officer)),
     )
 
 
-def _plans(units, today, communities):
+def _plans(units, today, below):
     in_force = Q(status=Plan.Status.IN_FORCE)
     plans = rollup(
         Plan.objects.all(),
@@ -69,8 +74,8 @@ def _plans(units, today, communities):
             "overall_in_force": plans[unit.pk]["overall"] > 0,
             "in_force": plans[unit.pk]["in_force"],
             "review_overdue": plans[unit.pk]["overdue"],
-            "communities": communities[unit.pk]["communities"],
-            "communities_covered": communities[unit.pk]["covered"],
+            "communities": below[unit.pk]["communities"],
+            "communities_covered": below[unit.pk]["covered"],
         }
         for unit in units
     }
@@ -78,21 +83,21 @@ def _plans(units, today, communities):
 
 def _hazards(units, today, within):
     since = today - datetime.timedelta(days=WINDOW_DAYS)
-    hazards = Hazard.objects.filter(org_unit__path__startswith=within)
-    recent = {
-        r["unit"].pk: r
-        for r in hazard_stats_by_unit(hazards.filter(found_on__gte=since), units, today=today)
-    }
-    every = {r["unit"].pk: r for r in hazard_stats_by_unit(hazards, units, today=today)}
+    rows = hazard_stats_by_unit(
+        Hazard.objects.filter(org_unit__path__startswith=within),
+        units,
+        today=today,
+        found_since=since,
+    )
     return {
-        pk: {
-            "total": recent[pk]["total"],
-            "closed": recent[pk]["closed"],
-            "closure_rate": recent[pk]["closure_rate"],
-            "open": every[pk]["open"],
-            "overdue": every[pk]["overdue"],
+        row["unit"].pk: {
+            "total": row["recent"]["total"],
+            "closed": row["recent"]["closed"],
+            "closure_rate": row["recent"]["closure_rate"],
+            "open": row["open"],
+            "overdue": row["overdue"],
         }
-        for pk in recent
+        for row in rows
     }
 
 
@@ -133,7 +138,7 @@ def _shelters(units):
     return result
 
 
-def _drills(units, today, communities):
+def _drills(units, today, below):
     since = today - datetime.timedelta(days=WINDOW_DAYS)
     drills = rollup(
         Drill.objects.filter(status=DrillStatus.COMPLETED, date__lte=today),
@@ -145,26 +150,18 @@ def _drills(units, today, communities):
         unit.pk: {
             "held_12m": drills[unit.pk]["held"],
             "last_held": drills[unit.pk]["last"].isoformat() if drills[unit.pk]["last"] else None,
-            "communities_without_drill": communities[unit.pk]["without_drill"],
+            "communities_without_drill": below[unit.pk]["without_drill"],
         }
         for unit in units
     }
 
 
-def _people(units):
+def _people(units, below):
     teams = rollup(
         EmergencyTeam.objects.filter(is_active=True),
         units,
         with_members=Count("pk", distinct=True, filter=Q(members__isnull=False)),
         members=Count("members"),
-    )
-    officer = InformationOfficer.objects.filter(is_active=True, org_unit=OuterRef("pk"))
-    estates = rollup(
-        OrgUnit.objects.filter(kind=OrgKind.ESTATE),
-        units,
-        path="path",
-        estates=Count("pk"),
-        covered=Count("pk", filter=Q(Exists(officer))),
     )
     return {
         unit.pk: {
@@ -172,8 +169,8 @@ def _people(units):
             "mechanism": unit.has_mechanism,
             "teams_with_members": teams[unit.pk]["with_members"],
             "team_members": teams[unit.pk]["members"],
-            "estates": estates[unit.pk]["estates"],
-            "estates_with_officer": estates[unit.pk]["covered"],
+            "estates": below[unit.pk]["estates"],
+            "estates_with_officer": below[unit.pk]["estates_covered"],
         }
         for unit in units
     }
@@ -196,14 +193,14 @@ def figures_for_units(units, *, today=None):
     if not units:
         return {}
     within = common_path(units)
-    communities = _communities(units, today)
+    below = _units_below(units, today)
     groups = {
-        "plans": _plans(units, today, communities),
+        "plans": _plans(units, today, below),
         "hazards": _hazards(units, today, within),
         "supplies": _supplies(units, today),
         "shelters": _shelters(units),
-        "drills": _drills(units, today, communities),
-        "people": _people(units),
+        "drills": _drills(units, today, below),
+        "people": _people(units, below),
     }
     return {unit.pk: {name: values[unit.pk] for name, values in groups.items()} for unit in units}
 

@@ -299,22 +299,28 @@ def reopen_hazard(user, hazard, *, note, photos=()):
 METRICS = ("total", "open", "overdue", "closed", "closed_in_time", "major_open")
 
 
-def _metrics(today, prefix=""):
+def _metrics(today, prefix="", *, found_since=None):
     """The statistics (:data:`METRICS`), defined once as SQL aggregates (``prefix`` reaches
-    the hazard from another model). They count ``state``, never null like the key, so that
-    PostgreSQL reads a unit's hazards from the ``hazard_unit_figures`` index alone."""
+    the hazard from another model; ``found_since`` counts only the hazards found on or after
+    that date). They count ``state``, never null like the key, so that PostgreSQL reads a
+    unit's hazards from the ``hazard_unit_figures`` index alone."""
     closed = Q(**{f"{prefix}state": HazardState.CLOSED})
     counted = f"{prefix}state"
+    found = Q(**{f"{prefix}found_on__gte": found_since}) if found_since else Q()
+
+    def count(condition=None):
+        condition = found if condition is None else found & condition
+        return Count(counted, filter=condition or None)
+
     return {
-        "total": Count(counted),
-        "open": Count(counted, filter=~closed),
-        "overdue": Count(counted, filter=overdue_q(today, prefix)),
-        "closed": Count(counted, filter=closed),
-        "closed_in_time": Count(
-            counted,
-            filter=closed & Q(**{f"{prefix}closed_at__date__lte": F(f"{prefix}deadline")}),
+        "total": count(),
+        "open": count(~closed),
+        "overdue": count(overdue_q(today, prefix)),
+        "closed": count(closed),
+        "closed_in_time": count(
+            closed & Q(**{f"{prefix}closed_at__date__lte": F(f"{prefix}deadline")})
         ),
-        "major_open": Count(counted, filter=~closed & Q(**{f"{prefix}severity": "major"})),
+        "major_open": count(~closed & Q(**{f"{prefix}severity": "major"})),
     }
 
 
@@ -371,14 +377,25 @@ def hazard_stats(queryset, *, today=None, by_category=True):
     return _stats_from(_by_category(queryset, today))
 
 
-def hazard_stats_by_unit(queryset, units, *, today=None):
+def hazard_stats_by_unit(queryset, units, *, today=None, found_since=None):
     """The same figures for each unit in ``units`` (e.g. the streets of a district), counting
     the hazards of ``queryset`` in each unit's subtree: one query for all units (see
-    :func:`apps.orgs.models.rollup`)."""
+    :func:`apps.orgs.models.rollup`). With ``found_since``, each row also has ``recent``: the
+    figures of the hazards found on or after that date (from the same query)."""
     today = today or timezone.localdate()
     units = list(units)
-    figures = rollup(queryset, units, **_metrics(today))
-    return [{"unit": unit, **_rates(figures[unit.pk])} for unit in units]
+    metrics = _metrics(today)
+    if found_since:
+        recent = _metrics(today, found_since=found_since)
+        metrics |= {f"recent_{name}": aggregate for name, aggregate in recent.items()}
+    figures = rollup(queryset, units, **metrics)
+    rows = []
+    for unit in units:
+        row = {"unit": unit, **_rates({name: figures[unit.pk][name] for name in METRICS})}
+        if found_since:
+            row["recent"] = _rates({name: figures[unit.pk][f"recent_{name}"] for name in METRICS})
+        rows.append(row)
+    return rows
 
 
 def hazard_stats_below(queryset, parent, children, *, today=None):
