@@ -5,7 +5,7 @@ unit code. Saving or deleting a record that feeds the figures (``FACT_MODELS``) 
 generation of every unit on the record's path — the unit and all its ancestors — so the next
 dashboard view computes afresh. The generation is replaced at once and again after the
 transaction commits (a view that read the old rows in between cannot leave them behind).
-Writes that bypass the model signals (bulk imports) call ``records_changed`` themselves.
+Writes that bypass the model signals (bulk imports) send ``apps.orgs.models.records_changed``.
 ``DASHBOARD_CACHE_SECONDS`` bounds how old a figure can be if a write path were missed.
 The figures depend on the date (12-month windows), so it is part of the key; the 六有
 readiness texts depend on the language, so they are added after reading, never cached."""
@@ -19,7 +19,7 @@ from django.db import transaction
 from django.db.models.signals import post_delete, post_save
 from django.utils import timezone
 
-from apps.orgs.models import PATH_SEPARATOR
+from apps.orgs.models import PATH_SEPARATOR, records_changed
 
 from . import indicators
 
@@ -52,7 +52,7 @@ def _bump(codes):
     cache.set_many({_generation_key(code): token for code in codes}, timeout=None)
 
 
-def records_changed(path):
+def _refresh(path):
     """Records owned by the unit at ``path`` changed: the figures of it and its ancestors."""
     codes = [code for code in path.split(PATH_SEPARATOR) if code]
     _bump(codes)
@@ -67,10 +67,16 @@ def _owning_path(instance):
 
 
 def _on_change(sender, instance, **kwargs):
-    records_changed(_owning_path(instance))
+    _refresh(_owning_path(instance))
+
+
+def _on_bulk_change(sender, paths, **kwargs):
+    for path in paths:
+        _refresh(path)
 
 
 def connect_signals():
+    records_changed.connect(_on_bulk_change, dispatch_uid="dashboard-cache-bulk")
     for label in FACT_MODELS:
         model = apps.get_model(label)
         post_save.connect(_on_change, sender=model, dispatch_uid=f"dashboard-cache-{label}")

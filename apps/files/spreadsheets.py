@@ -20,6 +20,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.utils import timezone
+from django.utils.functional import Promise
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -53,6 +54,10 @@ class ScopedResource(resources.ModelResource):
         super().__init__(**kwargs)
         self.user = user
         self.on_progress = None
+        # Column names are looked up in every row: translate them once, not on each lookup.
+        for field in self.fields.values():
+            if isinstance(field.column_name, Promise):
+                field.column_name = str(field.column_name)
 
     def get_queryset(self):
         # Rows are matched for update only among those the user can see.

@@ -19,10 +19,15 @@ from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models, transaction
 from django.db.models.functions import Concat, Substr
+from django.dispatch import Signal
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 PATH_SEPARATOR = "/"
+
+# Sent by writes that bypass the model signals (bulk imports) with ``paths``, the paths of the
+# units whose records they changed: figures kept for those units are stale (apps.dashboards).
+records_changed = Signal()
 
 
 class OrgKind(models.TextChoices):

@@ -202,17 +202,16 @@ class MovementFilterForm(forms.Form):
     kind = forms.ChoiceField(
         label=_("类型"), required=False, choices=[("", _("全部类型")), *MovementKind.choices]
     )
-    site = forms.ModelChoiceField(
-        label=_("储备点"), required=False, queryset=Site.objects.none(), empty_label=_("全部储备点")
-    )
+    site = forms.ModelChoiceField(label=_("储备点"), required=False, queryset=Site.objects.none())
     date_from = forms.DateField(label=_("起始日期"), required=False, widget=DATE)
     date_to = forms.DateField(label=_("截止日期"), required=False, widget=DATE)
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["site"].queryset = Site.objects.visible_to(user).order_by(
-            "org_unit__path", "name"
+        # The template renders the options itself: a district has hundreds of sites, and the
+        # widget renders each option through a template.
+        self.fields["site"].queryset = (
+            Site.objects.visible_to(user).only("pk", "name").order_by("org_unit__path", "name")
         )
-        self.fields["site"].widget.attrs["class"] = "form-select form-select-sm"
         for name in ("date_from", "date_to"):
             self.fields[name].widget.attrs["class"] = "form-control form-control-sm"

@@ -235,7 +235,11 @@ class Lot(SiteOwned):
                 condition=models.Q(quantity__gte=0), name="supplies_lot_quantity_not_negative"
             ),
         ]
-        indexes = [models.Index(fields=["expiry_date"], name="supplies_lot_expiry")]
+        indexes = [
+            models.Index(fields=["expiry_date"], name="supplies_lot_expiry"),
+            # a scope's lots expiring soon (overview, site page): per site, a range of dates
+            models.Index(fields=["site", "expiry_date"], name="supplies_lot_site_expiry"),
+        ]
 
     def __str__(self):
         return f"{self.item.name} {self.lot_no}"
@@ -304,6 +308,8 @@ class Movement(SiteOwned):
         ordering = ["-occurred_at", "-pk"]
         indexes = [
             models.Index(fields=["site", "-occurred_at"], name="supplies_move_site_time"),
+            # the movements list of a district or the city: newest first, scope tested per row
+            models.Index(fields=["-occurred_at", "-id"], name="supplies_move_time"),
         ]
 
     def __str__(self):

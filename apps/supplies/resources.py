@@ -104,14 +104,16 @@ class CountWidget(widgets.IntegerWidget):
         return None if number is None else int(number)
 
 
-class ScopedFKWidget(widgets.CachedForeignKeyWidget):
+class ScopedFKWidget(widgets.ForeignKeyWidget):
     """A foreign key by code among the records the importing user can see: another street's
-    code reads as unknown (nothing leaks)."""
+    code reads as unknown (nothing leaks). The records are read in one query on the first
+    row, then looked up by code in memory."""
 
     def __init__(self, model, field, label, **kwargs):
         super().__init__(model, field=field, **kwargs)
         self.label = label
         self.user = None
+        self.by_code = None
 
     def get_queryset(self, value, row, *args, **kwargs):
         qs = self.model.objects.all()
@@ -122,16 +124,21 @@ class ScopedFKWidget(widgets.CachedForeignKeyWidget):
         return qs
 
     def clean(self, value, row=None, **kwargs):
-        if value in (None, ""):
+        code = "" if value is None else str(value).strip()
+        if not code:
             raise ValueError(_("请填写%(label)s。") % {"label": self.label})
+        if self.by_code is None:
+            self.by_code = {
+                str(getattr(obj, self.field)): obj for obj in self.get_queryset(value, row)
+            }
         try:
-            return super().clean(str(value).strip(), row, **kwargs)
-        except self.model.DoesNotExist as exc:
+            return self.by_code[code]
+        except KeyError:
             if hasattr(self.model.objects, "visible_to"):
                 message = _("%(label)s“%(value)s”不存在或不在您可查看的范围内。")
             else:
                 message = _("%(label)s“%(value)s”不存在。")
-            raise ValueError(message % {"label": self.label, "value": value}) from exc
+            raise ValueError(message % {"label": self.label, "value": value}) from None
 
 
 def _user_widgets(resource):
@@ -360,6 +367,9 @@ class LotImportResource(_SiteRowsResource):
         fields = ("site", "item", "lot_no", "expiry_date", "quantity")
         instance_loader_class = LotLoader
         skip_diff = True
+        # Rows write nothing one by one (``save_instance`` only collects them), so they need
+        # no savepoint each: ``after_import`` applies them all at once.
+        use_bulk = True
 
     def __init__(self, user=None, **kwargs):
         super().__init__(user=user, **kwargs)
@@ -435,10 +445,7 @@ class LotImportResource(_SiteRowsResource):
         if errors:
             raise ValidationError(errors)
 
-    def before_save_instance(self, instance, row, **kwargs):
-        pass
-
-    def do_instance_save(self, instance, is_create):
+    def save_instance(self, instance, is_create, row, **kwargs):
         self.pending.append(
             (instance.site, instance.item, instance.quantity, instance.lot_no, instance.expiry_date)
         )

@@ -21,7 +21,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from apps.orgs.models import can_edit_unit
+from apps.orgs.models import can_edit_unit, records_changed
 
 from .models import (
     Item,
@@ -465,7 +465,12 @@ def set_lot_balances(user, rows, *, note=""):
         )
         for movement in movements:
             movement.lot_id = movement.lot.pk
-        return Movement.objects.bulk_create(movements, batch_size=2000)
+        created = Movement.objects.bulk_create(movements, batch_size=2000)
+        records_changed.send(
+            sender=Lot,
+            paths=set(Site.objects.filter(pk__in=sites).values_list("org_unit__path", flat=True)),
+        )
+        return created
 
 
 # --- sites, standards, checks -------------------------------------------------------------------
@@ -565,23 +570,40 @@ def _on_hand(site_ref, item_ref):
     return Coalesce(Subquery(total[:1], output_field=IntegerField()), Value(0))
 
 
+def _standard_order():
+    return ("site__org_unit__path", "site__name", category_order("item__category"), "item__code")
+
+
 def standards_with_stock(sites=None):
     """Standards of the given sites (a Site queryset, already scoped; all when None),
-    annotated with ``on_hand`` and ``shortfall`` (never below 0)."""
+    annotated with ``on_hand`` and ``shortfall`` (``minimum - on_hand``; > 0 when not met)."""
     qs = Standard.objects.all() if sites is None else Standard.objects.filter(site__in=sites)
     return (
         qs.annotate(on_hand=_on_hand(OuterRef("site"), OuterRef("item")))
         .annotate(shortfall=F("minimum") - F("on_hand"))
         .select_related("site", "site__org_unit", "item")
-        .order_by(
-            "site__org_unit__path", "site__name", category_order("item__category"), "item__code"
-        )
+        .order_by(*_standard_order())
     )
 
 
 def shortfalls(sites=None):
     """Standards not met: each row has ``minimum``, ``on_hand`` and ``shortfall`` (> 0)."""
     return standards_with_stock(sites).filter(minimum__gt=F("on_hand"))
+
+
+def shortfall_summary(sites, limit):
+    """``(count, first)``: how many standards of the given sites are not met and the first
+    ``limit`` of them, the same as ``shortfalls(sites).count()`` and ``[:limit]``.
+
+    A filter on the shortfall (``shortfalls``) is a condition on the standards table alone,
+    so PostgreSQL tests it on every standard of the city before keeping the sites' ones; a
+    conditional count and a shortfalls-first order are computed for the sites' standards
+    only."""
+    standards = standards_with_stock(sites).annotate(short=Q(shortfall__gt=0))
+    count = standards.aggregate(n=Count("pk", filter=Q(short=True)))["n"]
+    if not count:
+        return 0, []
+    return count, list(standards.order_by("-short", *_standard_order())[: min(count, limit)])
 
 
 def expiring_lots(sites=None, within_days=30, *, today=None):
@@ -596,7 +618,7 @@ def expiring_lots(sites=None, within_days=30, *, today=None):
             expiry_date__lte=today + datetime.timedelta(days=within_days),
         )
         .annotate(expired=Q(expiry_date__lt=today))
-        .select_related("site", "site__org_unit", "item")
+        .select_related("site", "item")
         .order_by("expiry_date", "site__name", "item__code", "pk")
     )
 
@@ -631,21 +653,35 @@ def sites_with_figures(sites, *, today=None):
 
 
 def item_totals(sites):
-    """Stock across the given sites per item: ``total``, ``site_count``, ``standard_total``."""
-    lots = Lot.objects.filter(site__in=sites, item=OuterRef("pk"), quantity__gt=0)
-    standards = Standard.objects.filter(site__in=sites, item=OuterRef("pk"))
-    total = lots.order_by().values("item").annotate(n=Sum("quantity")).values("n")
-    site_count = lots.order_by().values("item").annotate(n=Count("site", distinct=True)).values("n")
-    standard = standards.order_by().values("item").annotate(n=Sum("minimum")).values("n")
-    return (
-        Item.objects.annotate(
-            total=Coalesce(Subquery(total[:1], output_field=IntegerField()), Value(0)),
-            site_count=Coalesce(Subquery(site_count[:1], output_field=IntegerField()), Value(0)),
-            standard_total=Coalesce(Subquery(standard[:1], output_field=IntegerField()), Value(0)),
-        )
-        .filter(Q(total__gt=0) | Q(standard_total__gt=0))
-        .order_by(category_order(), "code")
+    """Stock across the given sites per item, in catalogue order: the items with stock or a
+    standard there, each with ``total``, ``site_count`` and ``standard_total``. Two grouped
+    aggregations over the sites' lots and standards (one row per item), then the items."""
+    stock = {
+        row["item"]: row
+        for row in Lot.objects.filter(site__in=sites, quantity__gt=0)
+        .order_by()
+        .values("item")
+        .annotate(total=Sum("quantity"), site_count=Count("site", distinct=True))
+    }
+    standards = dict(
+        Standard.objects.filter(site__in=sites)
+        .order_by()
+        .values("item")
+        .annotate(n=Sum("minimum"))
+        .filter(n__gt=0)
+        .values_list("item", "n")
     )
+    items = list(
+        Item.objects.filter(pk__in=stock.keys() | standards.keys()).order_by(
+            category_order(), "code"
+        )
+    )
+    for item in items:
+        row = stock.get(item.pk, {})
+        item.total = row.get("total", 0)
+        item.site_count = row.get("site_count", 0)
+        item.standard_total = standards.get(item.pk, 0)
+    return items
 
 
 def stock_by_item(site):

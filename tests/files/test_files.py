@@ -229,3 +229,17 @@ def test_template_download_has_the_columns(client, tree):
     response = client.get(reverse("test_import"), {"template": "1"})
     sheet = openpyxl.load_workbook(io.BytesIO(response.content)).active
     assert [c.value for c in sheet[1]] == ["所属单位编码", "预案类别代码", "预案名称", "责任部门"]
+
+
+def test_column_names_follow_the_language_each_resource_is_made_in():
+    """A resource translates its column names once, when it is made (they are looked up in
+    every row), without fixing the language of the resources made later."""
+    from django.utils import translation
+
+    with translation.override("en"):
+        english = PlanImportResource()
+    chinese = PlanImportResource()
+    assert english.fields["org_unit"].column_name == "Org unit code"
+    assert type(english.fields["org_unit"].column_name) is str
+    assert chinese.fields["org_unit"].column_name == "所属单位编码"
+    assert type(chinese.fields["title"].column_name) is str

@@ -121,3 +121,60 @@ def test_an_error_of_the_bulk_save_is_reported_and_imports_nothing(client, world
     job = confirm(client, job)
     assert job.state != ImportJob.State.DONE
     assert not Lot.objects.exists() and not Movement.objects.exists()
+
+
+def _import(user, rows, *, dry_run):
+    from tablib import Dataset
+
+    from apps.supplies.resources import LotImportResource
+
+    dataset = Dataset(*rows, headers=STOCK_HEADER)
+    return LotImportResource(user=user).import_data(
+        dataset,
+        dry_run=dry_run,
+        raise_errors=False,
+        use_transactions=True,
+        rollback_on_validation_errors=True,
+    )
+
+
+@pytest.mark.parametrize("dry_run", [True, False])
+def test_import_queries_do_not_grow_with_the_rows(world, dry_run, django_assert_max_num_queries):
+    """Sites and items are read once per file, rows get no savepoint each and are written in
+    bulk: 40 rows cost no more queries than 4."""
+    w = world
+
+    def rows(n, prefix):
+        return [
+            ("S1-01" if i % 2 else "S1C1-01", "B1", f"{prefix}{i}", None, i + 1) for i in range(n)
+        ]
+
+    with django_assert_max_num_queries(30) as few:
+        result = _import(w["staff"], rows(4, "A"), dry_run=dry_run)
+    assert not result.has_errors() and not result.has_validation_errors()
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        result = _import(w["staff"], rows(40, "B"), dry_run=dry_run)
+    assert not result.has_errors() and not result.has_validation_errors()
+    assert Lot.objects.count() == (0 if dry_run else 44)
+    assert Movement.objects.count() == (0 if dry_run else 44)
+
+
+def test_import_reports_blank_and_unknown_codes_on_their_rows(world):
+    w = world
+    result = _import(
+        w["staff"],
+        [
+            ("S1-01", "B1", "A", None, 1),
+            ("  ", "B1", "A", None, 1),  # line 3: blank site code
+            ("S1-01", "", "A", None, 1),  # line 4: blank item code
+            ("S2-01", "B1", "A", None, 1),  # line 5: another street's site
+            (" S1-01 ", " B1 ", "C", None, 1),  # spaces around codes are fine
+        ],
+        dry_run=True,
+    )
+    errors = {row.number + 1: row.error_dict for row in result.invalid_rows}
+    assert set(errors) == {3, 4, 5}
+    assert [str(m) for m in errors[3]["site"]] == ["请填写储备点编码。"]
+    assert [str(m) for m in errors[4]["item"]] == ["请填写物资编码。"]
+    assert "不存在或不在您可查看的范围内" in str(errors[5]["site"][0])
+    assert not Lot.objects.exists()
