@@ -2,7 +2,8 @@
 
 Runs what the background import task runs — read the .xlsx, check the columns, the dry run
 (the preview), then the real import — on a scratch database, several times, and prints the
-median of each phase. Every row goes through ``services.set_lot_balance`` (lock, lot, movement).
+median of each phase. The rows are applied together by ``services.set_lot_balances`` (one
+locking query, bulk writes).
 
     .venv/bin/python bench/bench_supplies_import.py               # scratch SQLite in /tmp
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/bench_supplies \\
