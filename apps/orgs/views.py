@@ -21,7 +21,8 @@ def children_with_figures(unit):
         community_population=Sum("population", filter=Q(kind=OrgKind.COMMUNITY)),
     )
     for child in children:
-        vars(child).update(figures[child.pk])
+        for name, value in figures[child.pk].items():
+            setattr(child, name, value)
     return children
 
 
