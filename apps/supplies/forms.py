@@ -202,14 +202,15 @@ class MovementFilterForm(forms.Form):
     kind = forms.ChoiceField(
         label=_("类型"), required=False, choices=[("", _("全部类型")), *MovementKind.choices]
     )
-    site = forms.ModelChoiceField(label=_("储备点"), required=False, queryset=Site.objects.none())
+    site = forms.ModelChoiceField(
+        label=_("储备点"), required=False, queryset=Site.objects.none(), empty_label=_("全部储备点")
+    )
     date_from = forms.DateField(label=_("起始日期"), required=False, widget=DATE)
     date_to = forms.DateField(label=_("截止日期"), required=False, widget=DATE)
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        # The template renders the options itself: a district has hundreds of sites, and the
-        # widget renders each option through a template.
+        # hundreds of sites for a district: the template renders them with select_options
         self.fields["site"].queryset = (
             Site.objects.visible_to(user).only("pk", "name").order_by("org_unit__path", "name")
         )
