@@ -3,7 +3,8 @@
 each a follow-up action (整改措施) with an owner, a due date and a done flag."""
 
 from django.db import models
-from django.db.models import Q
+from django.db.models import OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -65,13 +66,19 @@ class DrillQuerySet(ScopedQuerySet):
         return self.filter(status=DrillStatus.COMPLETED)
 
     def with_action_counts(self, today=None):
-        """Open and overdue follow-up action counts per drill, as annotations (one query)."""
+        """Open and overdue follow-up action counts per drill, as annotations (one query).
+        Subqueries, so PostgreSQL counts them for the rows of a page only and a paginator's
+        count leaves them out (a join and GROUP BY counted every drill of a district)."""
         today = today or timezone.localdate()
+        open_actions = FollowUpAction.objects.filter(drill=OuterRef("pk"), done=False)
+
+        def counted(actions):
+            per_drill = actions.order_by().values("drill").annotate(n=models.Count("pk"))
+            return Coalesce(Subquery(per_drill.values("n")), 0)
+
         return self.annotate(
-            open_actions=models.Count("actions", filter=Q(actions__done=False)),
-            overdue_actions=models.Count(
-                "actions", filter=Q(actions__done=False, actions__due_date__lt=today)
-            ),
+            open_actions=counted(open_actions),
+            overdue_actions=counted(open_actions.filter(due_date__lt=today)),
         )
 
 
@@ -115,6 +122,8 @@ class Drill(ScopedModel):
         indexes = [
             models.Index(fields=["status", "date"], name="drill_status_date"),
             models.Index(fields=["org_unit", "date"], name="drill_unit_date"),
+            # the list, newest first: read in order and stopped at a page
+            models.Index(fields=["-date", "-id"], name="drill_newest"),
         ]
         constraints = [
             # The same rule as services.check_drill, kept by the database as well.

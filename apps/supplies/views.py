@@ -39,7 +39,9 @@ from .resources import (
     StockExportResource,
 )
 
-OVERVIEW_ROWS = 200
+# Rows per card of the overview (a district has thousands of expiring lots); the 库存 export
+# has them all.
+OVERVIEW_ROWS = 50
 
 
 # --- sites ----------------------------------------------------------------------------------
