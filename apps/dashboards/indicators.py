@@ -20,7 +20,7 @@ from django.utils.translation import gettext_lazy
 from apps.drills.models import Drill, DrillStatus
 from apps.hazards.models import Hazard, HazardState
 from apps.hazards.services import hazard_stats_by_unit
-from apps.orgs.models import OrgKind, OrgUnit, common_path, rollup
+from apps.orgs.models import OrgKind, OrgUnit, rollup
 from apps.people.models import EmergencyTeam, InformationOfficer, LeadershipGroup, LeadershipMember
 from apps.plans.models import Plan
 from apps.shelters.services import TARGET_AREA_PER_RESIDENT, area_per_resident
@@ -81,10 +81,10 @@ def _plans(units, today, below):
     }
 
 
-def _hazards(units, today, within):
+def _hazards(units, today):
     since = today - datetime.timedelta(days=WINDOW_DAYS)
     rows = hazard_stats_by_unit(
-        Hazard.objects.filter(org_unit__path__startswith=within),
+        Hazard.objects.all(),
         units,
         today=today,
         found_since=since,
@@ -192,11 +192,10 @@ def figures_for_units(units, *, today=None):
     )
     if not units:
         return {}
-    within = common_path(units)
     below = _units_below(units, today)
     groups = {
         "plans": _plans(units, today, below),
-        "hazards": _hazards(units, today, within),
+        "hazards": _hazards(units, today),
         "supplies": _supplies(units, today),
         "shelters": _shelters(units),
         "drills": _drills(units, today, below),
