@@ -129,8 +129,16 @@ class Aspect(models.Model):
         verbose_name_plural = _("评审方面")
         ordering = ["standard", "order"]
         constraints = [
-            models.UniqueConstraint(fields=["standard", "code"], name="aspect_standard_code"),
-            models.UniqueConstraint(fields=["standard", "order"], name="aspect_standard_order"),
+            models.UniqueConstraint(
+                fields=["standard", "code"],
+                name="aspect_standard_code",
+                violation_error_message=_("该评分标准已有相同编号的方面。"),
+            ),
+            models.UniqueConstraint(
+                fields=["standard", "order"],
+                name="aspect_standard_order",
+                violation_error_message=_("该评分标准已有相同序号的方面。"),
+            ),
         ]
 
     def __str__(self):
@@ -170,7 +178,11 @@ class Item(models.Model):
         verbose_name_plural = _("评审细则")
         ordering = ["aspect__order", "order"]
         constraints = [
-            models.UniqueConstraint(fields=["aspect", "order"], name="item_aspect_order"),
+            models.UniqueConstraint(
+                fields=["aspect", "order"],
+                name="item_aspect_order",
+                violation_error_message=_("该方面已有相同序号的评分项。"),
+            ),
         ]
 
     def __str__(self):
@@ -447,7 +459,11 @@ class ItemAssessment(models.Model):
         verbose_name_plural = _("细则自评与评分")
         ordering = ["application", "item__aspect__order", "item__order"]
         constraints = [
-            models.UniqueConstraint(fields=["application", "item"], name="assessment_app_item")
+            models.UniqueConstraint(
+                fields=["application", "item"],
+                name="assessment_app_item",
+                violation_error_message=_("该申报已有此评分项的自评。"),
+            )
         ]
 
     def __str__(self):
@@ -479,7 +495,11 @@ class AspectReview(models.Model):
         verbose_name_plural = _("方面评审意见")
         ordering = ["application", "aspect__order"]
         constraints = [
-            models.UniqueConstraint(fields=["application", "aspect"], name="aspectreview_unique")
+            models.UniqueConstraint(
+                fields=["application", "aspect"],
+                name="aspectreview_unique",
+                violation_error_message=_("该申报已有此方面的审核意见。"),
+            )
         ]
 
     def __str__(self):

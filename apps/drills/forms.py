@@ -7,7 +7,6 @@ from django.utils.translation import gettext_lazy as _
 from apps.orgs.models import OrgKind, OrgUnit
 from apps.plans.models import Plan
 
-from . import services
 from .models import Drill, DrillFile, DrillForm, DrillPlan, DrillStatus, DrillTheme
 
 
@@ -83,15 +82,6 @@ class DrillEditForm(forms.ModelForm):
         )
         self.fields["plans"].required = False
         _default_unit(self, user)
-
-    def _post_clean(self):
-        super()._post_clean()
-        if self.instance.org_unit_id is None:
-            return
-        try:
-            services.check_drill(self.instance)
-        except ValidationError as exc:
-            self._update_errors(exc)
 
 
 class FollowUpActionForm(forms.Form):

@@ -2,6 +2,7 @@
 (planned, held or cancelled) with their summary, photos and attachments, and the problems found,
 each a follow-up action (整改措施) with an owner, a due date and a done flag."""
 
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
@@ -50,7 +51,9 @@ class DrillPlan(ScopedModel):
         ordering = ["-year", "org_unit__path", "title"]
         constraints = [
             models.UniqueConstraint(
-                fields=["org_unit", "year", "title"], name="drillplan_unique_title"
+                fields=["org_unit", "year", "title"],
+                name="drillplan_unique_title",
+                violation_error_message=_("该单位本年度已有同名的演练计划。"),
             )
         ]
 
@@ -126,15 +129,38 @@ class Drill(ScopedModel):
             models.Index(fields=["-date", "-id"], name="drill_newest"),
         ]
         constraints = [
-            # The same rule as services.check_drill, kept by the database as well.
+            # The first rule of clean(), kept by the database as well. clean() reports it on the
+            # summary field first, so full_clean() skips this check and shows it once.
             models.CheckConstraint(
                 condition=~Q(status="completed") | ~Q(summary=""),
                 name="drill_completed_has_summary",
+                violation_error_message=_("演练完成后必须填写演练总结，才能标记为“已完成”。"),
             )
         ]
 
     def __str__(self):
         return self.title
+
+    def clean(self):
+        """The rules of one drill record, as field errors (forms, the save service, admin)."""
+        errors = {}
+        if self.status == DrillStatus.COMPLETED:
+            if not (self.summary or "").strip():
+                errors["summary"] = _("演练完成后必须填写演练总结，才能标记为“已完成”。")
+            if self.date and self.date > timezone.localdate():
+                errors["date"] = _("演练日期在今天之后，不能标记为“已完成”。")
+        if self.status == DrillStatus.CANCELLED and not (self.cancel_reason or "").strip():
+            errors["cancel_reason"] = _("取消演练请填写取消原因。")
+        if self.annual_plan_id and self.org_unit_id:
+            annual = self.annual_plan
+            if not self.org_unit.path.startswith(annual.org_unit.path):
+                errors["annual_plan"] = _("演练单位不在该年度演练计划的范围内。")
+            elif self.date and self.date.year != annual.year:
+                errors["annual_plan"] = _("演练日期不在该年度演练计划的年度（%(year)s 年）内。") % {
+                    "year": annual.year
+                }
+        if errors:
+            raise ValidationError(errors)
 
     def get_absolute_url(self):
         return reverse("drills:detail", args=[self.pk])

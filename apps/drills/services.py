@@ -41,35 +41,12 @@ def save_drill_plan(user, plan):
 # --- drills ---------------------------------------------------------------------------------
 
 
-def check_drill(drill, today=None):
-    """The rules of one drill record, as field errors."""
-    today = today or timezone.localdate()
-    errors = {}
-    if drill.status == DrillStatus.COMPLETED:
-        if not (drill.summary or "").strip():
-            errors["summary"] = _("演练完成后必须填写演练总结，才能标记为“已完成”。")
-        if drill.date and drill.date > today:
-            errors["date"] = _("演练日期在今天之后，不能标记为“已完成”。")
-    if drill.status == DrillStatus.CANCELLED and not (drill.cancel_reason or "").strip():
-        errors["cancel_reason"] = _("取消演练请填写取消原因。")
-    if drill.annual_plan_id and drill.org_unit_id:
-        annual = drill.annual_plan
-        if not drill.org_unit.path.startswith(annual.org_unit.path):
-            errors["annual_plan"] = _("演练单位不在该年度演练计划的范围内。")
-        elif drill.date and drill.date.year != annual.year:
-            errors["annual_plan"] = _("演练日期不在该年度演练计划的年度（%(year)s 年）内。") % {
-                "year": annual.year
-            }
-    if errors:
-        raise ValidationError(errors)
-
-
 @transaction.atomic
 def save_drill(user, drill, *, plans=None):
     """Create or update a drill. ``plans`` (the linked 应急预案), when given, replace the
     links; each must be a plan the user can see."""
     _require_edit(user, drill.org_unit)
-    check_drill(drill)
+    drill.clean()
     if plans is not None:
         plans = list(plans)
         visible = set(

@@ -40,7 +40,11 @@ class Notification(models.Model):
         verbose_name_plural = _("通知")
         ordering = ["-created_at", "-pk"]
         constraints = [
-            models.UniqueConstraint(fields=["recipient", "key"], name="notification_once"),
+            models.UniqueConstraint(
+                fields=["recipient", "key"],
+                name="notification_once",
+                violation_error_message=_("该提醒已发送给此用户。"),
+            ),
         ]
         indexes = [
             models.Index(fields=["recipient", "read_at"], name="notification_unread"),

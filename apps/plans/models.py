@@ -150,9 +150,16 @@ class PlanVersion(models.Model):
         verbose_name_plural = _("预案版本")
         ordering = ["plan", "-number"]
         constraints = [
-            models.UniqueConstraint(fields=["plan", "number"], name="planversion_unique_number"),
             models.UniqueConstraint(
-                fields=["plan"], condition=Q(is_current=True), name="planversion_one_current"
+                fields=["plan", "number"],
+                name="planversion_unique_number",
+                violation_error_message=_("该预案已有相同版本号的版本。"),
+            ),
+            models.UniqueConstraint(
+                fields=["plan"],
+                condition=Q(is_current=True),
+                name="planversion_one_current",
+                violation_error_message=_("每个预案只能有一个现行版本。"),
             ),
         ]
 

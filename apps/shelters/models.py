@@ -110,10 +110,15 @@ class Shelter(ScopedModel):
         verbose_name_plural = _("应急避难场所")
         ordering = ["org_unit__path", "name"]
         constraints = [
-            models.UniqueConstraint(fields=["org_unit", "name"], name="shelter_unique_name"),
+            models.UniqueConstraint(
+                fields=["org_unit", "name"],
+                name="shelter_unique_name",
+                violation_error_message=_("该单位已有同名的避难场所。"),
+            ),
             models.CheckConstraint(
                 condition=Q(effective_area__lte=F("total_area")),
                 name="shelter_effective_within_total",
+                violation_error_message=_("有效避难面积不能大于总面积。"),
             ),
         ]
         indexes = [models.Index(fields=["status"], name="shelter_status")]
@@ -175,7 +180,10 @@ class ShelterOpening(models.Model):
         ordering = ["-opened_at"]
         constraints = [
             models.UniqueConstraint(
-                fields=["shelter"], condition=Q(closed_at__isnull=True), name="shelter_one_open"
+                fields=["shelter"],
+                condition=Q(closed_at__isnull=True),
+                name="shelter_one_open",
+                violation_error_message=_("该避难场所已处于启用状态，请先结束当前启用。"),
             )
         ]
 

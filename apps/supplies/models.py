@@ -229,10 +229,14 @@ class Lot(SiteOwned):
         ordering = ["site", "item", "expiry_date", "pk"]
         constraints = [
             models.UniqueConstraint(
-                fields=["site", "item", "lot_no"], name="supplies_lot_unique_per_site_item"
+                fields=["site", "item", "lot_no"],
+                name="supplies_lot_unique_per_site_item",
+                violation_error_message=_("该储备点已有同一物资的相同批号。"),
             ),
             models.CheckConstraint(
-                condition=models.Q(quantity__gte=0), name="supplies_lot_quantity_not_negative"
+                condition=models.Q(quantity__gte=0),
+                name="supplies_lot_quantity_not_negative",
+                violation_error_message=_("库存数量不能为负数。"),
             ),
         ]
         indexes = [
@@ -262,7 +266,11 @@ class Standard(SiteOwned):
         verbose_name_plural = _("配置标准")
         ordering = ["site", "item"]
         constraints = [
-            models.UniqueConstraint(fields=["site", "item"], name="supplies_standard_unique")
+            models.UniqueConstraint(
+                fields=["site", "item"],
+                name="supplies_standard_unique",
+                violation_error_message=_("该储备点已设置该物资的配置标准。"),
+            )
         ]
 
     def __str__(self):

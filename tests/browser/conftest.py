@@ -37,7 +37,6 @@ def browser(live_server):
     ):
         options.add_argument(arg)
     driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
-    driver.implicitly_wait(5)
     driver.base_url = live_server.url
     try:
         yield driver
@@ -58,16 +57,37 @@ def log_in(browser, username, password="resilience-demo"):
     WebDriverWait(browser, 10).until(lambda b: "/accounts/login/" not in b.current_url)
 
 
-def submit(browser):
-    """Click the main form's submit button (scrolled to the middle of the window first, so no
-    sticky element covers it; instant, as Bootstrap makes scrolling smooth)."""
+def click(browser, element, timeout=10):
+    """Click something that loads a new page (a link, a form's button) and wait until the old
+    page is gone: a click returns before a form's POST has even started, so anything read
+    right after it could still come from the old page. Scrolled to the middle of the window
+    first, so no sticky element covers it (instant: Bootstrap makes scrolling smooth)."""
+    from selenium.common.exceptions import WebDriverException
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    old_page = browser.find_element(By.TAG_NAME, "html")
+    browser.execute_script(
+        "arguments[0].scrollIntoView({block: 'center', behavior: 'instant'});", element
+    )
+    element.click()
+
+    def old_page_gone(_):
+        try:
+            old_page.is_enabled()
+        except WebDriverException:  # stale, or Chromium's "does not belong to the document"
+            return True
+        return False
+
+    WebDriverWait(browser, timeout).until(old_page_gone)
+
+
+def submit(browser, selector="main form button[type=submit]"):
+    """Submit the main form (or the one whose button ``selector`` names) and wait for the
+    page that answers it."""
     from selenium.webdriver.common.by import By
 
-    button = browser.find_element(By.CSS_SELECTOR, "main form button[type=submit]")
-    browser.execute_script(
-        "arguments[0].scrollIntoView({block: 'center', behavior: 'instant'});", button
-    )
-    button.click()
+    click(browser, browser.find_element(By.CSS_SELECTOR, selector))
 
 
 def wait_for_text(browser, selector, text, timeout=10):

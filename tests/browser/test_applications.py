@@ -1,39 +1,13 @@
 import math
 
 import pytest
-from selenium.common.exceptions import WebDriverException
 from selenium.webdriver.common.by import By
-from selenium.webdriver.support.ui import Select, WebDriverWait
+from selenium.webdriver.support.ui import Select
 
 from apps.applications.models import Action, Application, State
-from tests.browser.conftest import log_in
+from tests.browser.conftest import click, log_in, submit
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def click(browser, element):
-    """Click and wait for the next page (the clicked element goes stale)."""
-    browser.execute_script(
-        "arguments[0].scrollIntoView({block: 'center', behavior: 'instant'});", element
-    )
-    element.click()
-    WebDriverWait(browser, 10).until(gone(element))
-
-
-def gone(element):
-    def check(browser):
-        try:
-            element.is_enabled()
-        except WebDriverException:  # stale, or "does not belong to the document"
-            return True
-        return False
-
-    return check
-
-
-def submit(browser):
-    """Submit the main form and wait for the answer."""
-    click(browser, browser.find_element(By.CSS_SELECTOR, "main form button[type=submit]"))
 
 
 def fill_points(browser, css, ratio=1.0):

@@ -6,7 +6,7 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import Select
 
 from apps.drills.models import Drill, DrillStatus
-from tests.browser.conftest import log_in, submit
+from tests.browser.conftest import click, log_in, submit
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -25,7 +25,7 @@ def test_staff_record_a_held_drill_with_a_problem_and_see_its_follow_up(browser,
     row = next(
         li for li in browser.find_elements(By.CSS_SELECTOR, ".uncovered li") if "秀水" in li.text
     )
-    row.find_element(By.LINK_TEXT, "安排演练").click()  # prefills the community
+    click(browser, row.find_element(By.LINK_TEXT, "安排演练"))  # prefills the community
 
     browser.find_element(By.NAME, "title").send_keys("秀水居民区燃气泄漏应急演练")
     Select(browser.find_element(By.NAME, "form")).select_by_visible_text("场景演练")
@@ -52,11 +52,7 @@ def test_staff_record_a_held_drill_with_a_problem_and_see_its_follow_up(browser,
     form.find_element(By.NAME, "problem").send_keys("部分住户燃气报警器失效")
     form.find_element(By.NAME, "owner").send_keys("燃气公司长宁营业所")
     set_date(browser, "due_date", (today - datetime.timedelta(days=1)).isoformat())
-    button = form.find_element(By.CSS_SELECTOR, "button[type=submit]")
-    browser.execute_script(
-        "arguments[0].scrollIntoView({block: 'center', behavior: 'instant'});", button
-    )
-    button.click()
+    submit(browser, "form.add-action button[type=submit]")
 
     actions = browser.find_element(By.CSS_SELECTOR, ".follow-up-actions")
     assert "部分住户燃气报警器失效" in actions.text and "已逾期" in actions.text

@@ -8,7 +8,7 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import Select, WebDriverWait
 
 from apps.hazards.models import Hazard, HazardState
-from tests.browser.conftest import log_in
+from tests.browser.conftest import click, log_in, submit
 from tests.conftest import make_user
 from tests.hazards.factories import HazardFactory, RiskPointFactory
 
@@ -19,20 +19,12 @@ def _figure(browser, name):
     return browser.find_element(By.ID, f"stat-{name}").text
 
 
-def _submit(browser):
-    button = browser.find_element(By.CSS_SELECTOR, "main form button[type=submit]")
-    browser.execute_script(
-        "arguments[0].scrollIntoView({block: 'center', behavior: 'instant'})", button
-    )
-    button.click()
-
-
 def _act(browser, action, note, photo=None):
-    browser.find_element(By.CSS_SELECTOR, f".hz-actions a[data-action={action}]").click()
+    click(browser, browser.find_element(By.CSS_SELECTOR, f".hz-actions a[data-action={action}]"))
     browser.find_element(By.NAME, "note").send_keys(note)
     if photo:
         browser.find_element(By.NAME, "photos").send_keys(photo)
-    _submit(browser)
+    submit(browser)
     assert browser.find_element(By.CSS_SELECTOR, ".alert-success")
 
 
@@ -51,7 +43,7 @@ def test_report_assign_complete_verify_and_see_the_closure_rate(browser, demo, t
 
     # report a hazard with a photo
     browser.get(browser.base_url + "/hazards/")
-    browser.find_element(By.LINK_TEXT, "上报隐患").click()
+    click(browser, browser.find_element(By.LINK_TEXT, "上报隐患"))
     Select(browser.find_element(By.NAME, "org_unit")).select_by_visible_text("华一居民区")
     browser.find_element(By.NAME, "title").send_keys("3 号楼楼道飞线充电")
     Select(browser.find_element(By.NAME, "category")).select_by_visible_text(
@@ -61,7 +53,7 @@ def test_report_assign_complete_verify_and_see_the_closure_rate(browser, demo, t
     browser.find_element(By.NAME, "address").send_keys("华一小区 3 号楼")
     browser.find_element(By.NAME, "description").send_keys("一楼窗口拉线给电动自行车充电。")
     browser.find_element(By.NAME, "photos").send_keys(str(photo))
-    _submit(browser)
+    submit(browser)
     errors = browser.find_elements(By.CSS_SELECTOR, ".invalid-feedback, .alert-danger")
     assert not errors, [e.text for e in errors]
     assert browser.find_element(By.TAG_NAME, "h1").text == "3 号楼楼道飞线充电"
@@ -70,7 +62,7 @@ def test_report_assign_complete_verify_and_see_the_closure_rate(browser, demo, t
     assert hazard.photos.count() == 1
 
     # assign: responsible unit and deadline
-    browser.find_element(By.CSS_SELECTOR, ".hz-actions a[data-action=assign]").click()
+    click(browser, browser.find_element(By.CSS_SELECTOR, ".hz-actions a[data-action=assign]"))
     browser.find_element(By.NAME, "responsible_unit").send_keys("物业公司")
     deadline = browser.find_element(By.NAME, "deadline")
     browser.execute_script(
@@ -79,7 +71,7 @@ def test_report_assign_complete_verify_and_see_the_closure_rate(browser, demo, t
         (timezone.localdate() + timedelta(days=7)).isoformat(),
     )
     browser.find_element(By.NAME, "note").send_keys("请三日内整改")
-    _submit(browser)
+    submit(browser)
     assert "交办" in browser.find_element(By.CSS_SELECTOR, ".hz-current-state").text
 
     _act(browser, "start", "已接收")

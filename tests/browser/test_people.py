@@ -3,7 +3,7 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import Select
 
 from apps.people.models import AccessLog, InformationOfficer, Visit
-from tests.browser.conftest import log_in, submit
+from tests.browser.conftest import click, log_in, submit
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -14,7 +14,7 @@ def test_staff_fill_a_coverage_gap_and_record_a_visit_before_a_typhoon(browser, 
     uncovered = browser.find_element(By.CSS_SELECTOR, ".uncovered")
     assert "秀水小区" in uncovered.text
     row = next(li for li in uncovered.find_elements(By.TAG_NAME, "li") if "秀水小区" in li.text)
-    row.find_element(By.LINK_TEXT, "登记信息员").click()
+    click(browser, row.find_element(By.LINK_TEXT, "登记信息员"))
     browser.find_element(By.NAME, "name").send_keys("严佳怡")
     browser.find_element(By.NAME, "phone").send_keys("139 0000 8888")
     browser.find_element(By.NAME, "affiliation").send_keys("物业经理")
@@ -27,15 +27,15 @@ def test_staff_fill_a_coverage_gap_and_record_a_visit_before_a_typhoon(browser, 
     assert "秀水小区" not in browser.find_element(By.CSS_SELECTOR, ".uncovered").text
 
     # the vulnerable-resident list, then one record: the read is logged
-    browser.find_element(By.LINK_TEXT, "脆弱人群").click()
+    click(browser, browser.find_element(By.LINK_TEXT, "脆弱人群"))
     first = browser.find_element(By.CSS_SELECTOR, ".resident-table tbody tr td a")
     name = first.text
-    first.click()
+    click(browser, first)
     assert name in browser.find_element(By.TAG_NAME, "h1").text
     log = AccessLog.objects.get()
     assert (log.username, log.action, log.resident.name) == ("huayang_staff", "view", name)
 
-    browser.find_element(By.LINK_TEXT, "登记走访").click()
+    click(browser, browser.find_element(By.LINK_TEXT, "登记走访"))
     Select(browser.find_element(By.NAME, "occasion")).select_by_visible_text("台风预警前")
     browser.find_element(By.NAME, "visitor").send_keys("华一居委")
     browser.find_element(By.NAME, "findings").send_keys("台风预警发布后上门，门窗已加固。")
@@ -50,7 +50,7 @@ def test_staff_without_the_permission_see_masked_numbers_and_no_residents(browse
     browser.get(browser.base_url + "/people/")
     tabs = browser.find_element(By.CSS_SELECTOR, ".people-tabs").text
     assert "脆弱人群" not in tabs
-    browser.find_element(By.LINK_TEXT, "新华微型消防站").click()
+    click(browser, browser.find_element(By.LINK_TEXT, "新华微型消防站"))
     cells = browser.find_elements(By.CSS_SELECTOR, ".member-table td.font-monospace")
     phones = [td.text for td in cells]
     assert phones and all("****" in p for p in phones)

@@ -3,7 +3,7 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import Select
 
 from apps.plans.models import Plan
-from tests.browser.conftest import log_in, submit, wait_for_text
+from tests.browser.conftest import click, log_in, submit, wait_for_text
 from tests.plans.factories import PDF_BYTES
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -16,7 +16,7 @@ def test_staff_create_a_plan_upload_a_version_and_see_it_in_the_tree(browser, de
     assert "秀水居民区" in uncovered.text
     # "新建预案" beside 秀水居民区 prefills the unit and the kind
     row = next(li for li in uncovered.find_elements(By.TAG_NAME, "li") if "秀水" in li.text)
-    row.find_element(By.LINK_TEXT, "新建预案").click()
+    click(browser, row.find_element(By.LINK_TEXT, "新建预案"))
     browser.find_element(By.NAME, "title").send_keys("秀水居民区突发事件应急预案")
     Select(browser.find_element(By.NAME, "parent")).select_by_visible_text(
         "华阳路街道突发事件总体应急预案"

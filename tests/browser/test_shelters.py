@@ -3,7 +3,7 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import Select
 
 from apps.shelters.models import Shelter
-from tests.browser.conftest import log_in, submit
+from tests.browser.conftest import click, log_in, submit
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -20,7 +20,7 @@ def test_staff_add_a_shelter_and_see_the_indicator_change(browser, demo):
     street_before = per_resident(browser, "310105001")
 
     browser.get(browser.base_url + "/shelters/")
-    browser.find_element(By.LINK_TEXT, "新增避难场所").click()
+    click(browser, browser.find_element(By.LINK_TEXT, "新增避难场所"))
     Select(browser.find_element(By.NAME, "org_unit")).select_by_visible_text("秀水居民区")
     browser.find_element(By.NAME, "name").send_keys("秀水小区中心绿地避难点")
     Select(browser.find_element(By.NAME, "setting")).select_by_visible_text("室外")
@@ -37,8 +37,8 @@ def test_staff_add_a_shelter_and_see_the_indicator_change(browser, demo):
     assert Shelter.objects.get(name="秀水小区中心绿地避难点").created_by.username == (
         "huayang_staff"
     )
-    browser.find_element(By.LINK_TEXT, "应急避难场所").click()
-    browser.find_element(By.LINK_TEXT, "人均避难面积").click()
+    click(browser, browser.find_element(By.LINK_TEXT, "应急避难场所"))
+    click(browser, browser.find_element(By.LINK_TEXT, "人均避难面积"))
     assert per_resident(browser, "310105001006") == "1.20"  # 13600 m² / 11333 residents
     assert float(per_resident(browser, "310105001")) > float(street_before)
     row = browser.find_element(By.CSS_SELECTOR, ".unit-indicators tr[data-unit='310105001006']")

@@ -6,7 +6,7 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import Select, WebDriverWait
 
 from apps.supplies.models import Lot, Movement, MovementKind
-from tests.browser.conftest import log_in
+from tests.browser.conftest import click, log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -33,13 +33,13 @@ def test_import_stock_then_dispatch(browser, demo, tasks_in_process, tmp_path):
     assert Lot.objects.get(lot_no="BR-2025").quantity == 6
 
     browser.get(browser.base_url + "/supplies/")
-    browser.find_element(By.LINK_TEXT, "海尚源深综合应急物资储备库").click()
-    browser.find_element(By.LINK_TEXT, "出库").click()
+    click(browser, browser.find_element(By.LINK_TEXT, "海尚源深综合应急物资储备库"))
+    click(browser, browser.find_element(By.LINK_TEXT, "出库"))
     Select(browser.find_element(By.NAME, "item")).select_by_visible_text("医疗救护类 · 担架（副）")
     browser.find_element(By.NAME, "quantity").send_keys("2")
     browser.find_element(By.NAME, "recipient").send_keys("梅园一村居委会")
     browser.find_element(By.NAME, "purpose").send_keys("防汛防台演练")
-    browser.find_element(By.CSS_SELECTOR, "form.action-form button[type=submit]").click()
+    click(browser, browser.find_element(By.CSS_SELECTOR, "form.action-form button[type=submit]"))
 
     alert = browser.find_element(By.CSS_SELECTOR, ".alert-success")
     assert "出库成功" in alert.text and "担架 2副" in alert.text

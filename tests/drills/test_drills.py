@@ -332,7 +332,11 @@ def test_completing_without_summary_in_the_form_is_refused(login, demo):
     count = Drill.objects.count()
     response = client.post(reverse("drills:create"), _drill_post(community))
     assert response.status_code == 200
-    assert "演练完成后必须填写演练总结" in response.content.decode()
+    # once, on the summary field: never the database constraint's name beside it
+    assert response.context["form"].errors == {
+        "summary": ["演练完成后必须填写演练总结，才能标记为“已完成”。"]
+    }
+    assert "drill_completed_has_summary" not in response.content.decode()
     # a plan of another street is not even a choice
     other = Plan.objects.filter(org_unit__code="310115005").first()
     response = client.post(
