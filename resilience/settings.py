@@ -14,6 +14,8 @@ import environ
 from celery.schedules import crontab
 from django.utils.translation import gettext_lazy as _
 
+from resilience.storage import caches_from_env, default_storage_from_env, session_engine_for
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 env = environ.Env()
@@ -46,6 +48,9 @@ INSTALLED_APPS = [
     "axes",  # login lockout after repeated failures
     "auditlog",  # audit trail of domain records (one LogEntry table)
     "csp",  # Content-Security-Policy header
+    "django_otp",  # two-factor log-in (apps/security/two_factor.py)
+    "django_otp.plugins.otp_totp",  # authenticator apps
+    "django_otp.plugins.otp_static",  # recovery codes
     "apps.orgs",
     "apps.files",
     "apps.maps",
@@ -63,18 +68,28 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: the client address every later reader sees (TRUSTED_PROXIES, below).
+    "apps.security.middleware.ClientAddressMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "resilience.middleware.LanguageCookieMiddleware",
+    # A NUL byte in the path, a parameter or a cookie: 400 before anything reads the session.
+    "apps.security.middleware.BadInputMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",  # user.is_verified(): this session entered its code
+    "apps.security.two_factor.TwoFactorMiddleware",  # no code yet: only the 2FA pages
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Idle and absolute session timeout, then the forced password change (both need messages).
+    "apps.security.sessions.SessionTimeoutMiddleware",
+    "apps.security.passwords.PasswordChangeRequiredMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "apps.security.middleware.SecurityHeadersMiddleware",
-    "auditlog.middleware.AuditlogMiddleware",  # the acting user of every audited change
+    # The acting user and client address of every audited change (django-auditlog's).
+    "apps.security.middleware.AuditlogMiddleware",
     "axes.middleware.AxesMiddleware",  # last, as django-axes requires
 ]
 
@@ -129,18 +144,44 @@ AUTHENTICATION_BACKENDS = [
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
+# The password policy (GB/T 22239-2019 身份鉴别), Chinese messages: apps/security/passwords.py.
+# Checked wherever a form sets a password; set_password() in code (seed_demo) is not checked.
+PASSWORD_MIN_LENGTH = env.int("PASSWORD_MIN_LENGTH", default=12)
+PASSWORD_HISTORY_COUNT = env.int("PASSWORD_HISTORY_COUNT", default=5)  # hashes kept per user
 AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {
-        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
-        "OPTIONS": {"min_length": 10},
+        "NAME": "apps.security.passwords.MinimumLengthValidator",
+        "OPTIONS": {"min_length": PASSWORD_MIN_LENGTH},
     },
-    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
-    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {
+        "NAME": "apps.security.passwords.CharacterClassesValidator",
+        "OPTIONS": {"min_classes": 3},  # of upper case, lower case, digit, symbol
+    },
+    {"NAME": "apps.security.passwords.UsernameValidator"},
+    {"NAME": "apps.security.passwords.UserAttributeSimilarityValidator"},
+    {"NAME": "apps.security.passwords.CommonPasswordValidator"},
+    {
+        "NAME": "apps.security.passwords.PasswordHistoryValidator",
+        "OPTIONS": {"count": PASSWORD_HISTORY_COUNT},
+    },
 ]
+# Two-factor log-in (TOTP app + recovery codes, apps/security/two_factor.py). A user with an
+# authenticator always enters its code; TWO_FACTOR_REQUIRED makes these roles (and superusers)
+# set one up before anything else. Off by default with DEBUG (the demo), on in production.
+TWO_FACTOR_REQUIRED = env.bool("TWO_FACTOR_REQUIRED", default=not DEBUG)
+TWO_FACTOR_REQUIRED_ROLES = env.list(
+    "TWO_FACTOR_REQUIRED_ROLES", default=["admin", "district_reviewer"]
+)
+OTP_TOTP_ISSUER = env("OTP_TOTP_ISSUER", default="社区韧性工作平台")
+# django-otp's throttling stays on: after n wrong codes, nothing is accepted for 2^(n-1) s.
+OTP_TOTP_THROTTLE_FACTOR = 1
+OTP_STATIC_THROTTLE_FACTOR = 1
 SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=8 * 60 * 60)  # one working day
 # Office computers are shared: the session also ends when the browser closes.
 SESSION_EXPIRE_AT_BROWSER_CLOSE = env.bool("SESSION_EXPIRE_AT_BROWSER_CLOSE", default=True)
+# Log out after this many minutes without a request from the user (0: never); requests a page
+# makes by itself (X-Background-Request) do not count. apps/security/sessions.py
+SESSION_IDLE_TIMEOUT_MINUTES = env.int("SESSION_IDLE_TIMEOUT_MINUTES", default=30)
 
 # --- Internationalisation -------------------------------------------------------------------
 # Message ids are written in Simplified Chinese, the users' language (the words of the source
@@ -159,8 +200,11 @@ STATIC_ROOT = env.path("STATIC_ROOT", default=BASE_DIR / "var" / "staticfiles")
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / "var" / "media")
 # Media is never served from a public URL: every file goes through a view that checks scope.
 MEDIA_URL = "/media/"
+# Uploads and generated reports: MEDIA_ROOT on local disk (one machine), or a private bucket
+# on S3-compatible object storage (STORAGE_BACKEND=s3: several web nodes, MinIO in compose).
+# Code reads files only through the storage (FieldFile.open), never a path. resilience/storage.py
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": default_storage_from_env(env),
     "staticfiles": {
         "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
         if DEBUG
@@ -201,11 +245,10 @@ CELERY_BEAT_SCHEDULE = {
 # Dashboard figures are invalidated when their records change (apps.dashboards.cache); this
 # bounds their age should a write bypass that.
 DASHBOARD_CACHE_SECONDS = env.int("DASHBOARD_CACHE_SECONDS", default=600)
-CACHES = {
-    "default": env.cache("CACHE_URL", default=REDIS_URL.replace("redis://", "rediscache://", 1))
-    if REDIS_URL
-    else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
-}
+CACHES = caches_from_env(env, redis_url=REDIS_URL)
+# Sessions in the cache and written through to the database (cached_db) when the cache is
+# shared (Redis); in the database alone with the per-process default. resilience/storage.py
+SESSION_ENGINE = session_engine_for(CACHES)
 
 # --- Security -------------------------------------------------------------------------------
 SECURE_PROXY_SSL_HEADER = (
@@ -230,22 +273,41 @@ PERMISSIONS_POLICY = (
     "microphone=(), payment=(), usb=()"
 )
 
+# The reverse proxies in front of the portal, as addresses or networks (comma separated, e.g.
+# TRUSTED_PROXIES=10.0.0.2 or 172.16.0.0/12 for a Docker network). X-Forwarded-For is believed
+# only from them, and the right-most address in it that is not one of them is the client; empty
+# (the default: no proxy) ignores the header. One rule for the lockout, the audit log and the
+# access log: apps/security/client_ip.py. List only the proxies, never a network that also
+# holds clients. BEHIND_TLS_PROXY without TRUSTED_PROXIES would show every client as the proxy
+# (one lockout for everybody), so it is refused.
+TRUSTED_PROXIES = env.list("TRUSTED_PROXIES", default=[])
+if SECURE_PROXY_SSL_HEADER and not TRUSTED_PROXIES:
+    from django.core.exceptions import ImproperlyConfigured
+
+    raise ImproperlyConfigured(
+        "BEHIND_TLS_PROXY=true needs TRUSTED_PROXIES: the addresses of the proxy (see .env.example)"
+    )
+
 # Login lockout (django-axes): AXES_FAILURE_LIMIT failed log-ins for one user name from one
-# address lock that pair for AXES_COOLOFF_MINUTES; the login page says so in Chinese.
+# address lock that pair for AXES_COOLOFF_MINUTES; the login page says so in Chinese. Failures
+# from one address never lock the user out at another. An address with AXES_IP_FAILURE_LIMIT
+# failures over all user names within the cool-off is refused too (password spraying;
+# apps/security/backends.py): high enough for an office behind one NAT address.
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
+# Every failed log-in is also kept (AccessFailureLog, newest 1000 per user name): a user's own
+# failures are listed on /accounts/activity/ (apps/security/activity.py).
+AXES_ENABLE_ACCESS_FAILURE_LOG = True
 AXES_VERBOSE = False  # no start-up banner on every manage.py command
 AXES_LOCKOUT_CALLABLE = "apps.security.views.locked_out"
 AXES_USERNAME_FORM_FIELD = "username"
-# Behind a TLS proxy the client address is the left-most X-Forwarded-For entry.
-AXES_IPWARE_PROXY_COUNT = env.int("AXES_PROXY_COUNT", default=1 if SECURE_PROXY_SSL_HEADER else 0)
-AXES_IPWARE_META_PRECEDENCE_ORDER = (
-    ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"] if SECURE_PROXY_SSL_HEADER else ["REMOTE_ADDR"]
-)
+AXES_IP_FAILURE_LIMIT = env.int("AXES_IP_FAILURE_LIMIT", default=50)
+AXES_CLIENT_IP_CALLABLE = "apps.security.client_ip.client_ip"
 
-# Audit trail (django-auditlog): changes stored as JSON, the actor from AuditlogMiddleware.
+# Audit trail (django-auditlog): changes stored as JSON, the actor and client address from
+# apps.security.middleware.AuditlogMiddleware (the address of apps/security/client_ip.py).
 # Which models are tracked is decided in one place: apps/security/audit.py.
 AUDITLOG_STORE_JSON_CHANGES = True
 AUDITLOG_DISABLE_REMOTE_ADDR = False
@@ -260,6 +322,8 @@ IMPORT_EXPORT_ESCAPE_FORMULAE_ON_EXPORT = True  # no formula injection into Exce
 IMPORT_EXPORT_IMPORT_IGNORE_BLANK_LINES = True
 IMPORT_MAX_ROWS = env.int("IMPORT_MAX_ROWS", default=20000)
 IMPORT_MAX_UPLOAD_MB = env.int("IMPORT_MAX_UPLOAD_MB", default=10)
+# CPU seconds one import check or import may use (a 20,000-row file needs about 15).
+IMPORT_MAX_SECONDS = env.int("IMPORT_MAX_SECONDS", default=120)
 # A report still queued or generating after this many minutes is taken as abandoned
 # (worker killed, message lost): the user may retry it and a worker may claim it again.
 REPORT_STALE_MINUTES = env.int("REPORT_STALE_MINUTES", default=15)

@@ -7,11 +7,33 @@
   background import, all or nothing (``ImportJob`` + ``apps.files.tasks.run_import``).
 - ``export_response``: an .xlsx download of a queryset the caller has already scoped, with
   formulae escaped.
+
+Reading a file (``read_dataset``) trusts nothing it declares: an .xlsx sheet's ``<dimension>``
+may claim one row and hold 400,000, so the rows actually there are read, and reading stops as
+soon as there are more than ``IMPORT_MAX_ROWS``. Every check and every import may use at most
+``IMPORT_MAX_SECONDS`` of CPU time (``ImportDeadline``); past that it ends with a message and,
+the import being one transaction, nothing saved.
+
+Cells that look like formulae (decided here, the same for every import):
+
+- a real formula cell of an .xlsx file (``=SUM(B2:B9)``, Excel shows its result) is refused,
+  with its line and column: importing its result would store a figure the file does not hold
+  (files not saved by Excel carry none, others a stale one), importing its text would store
+  something the user never saw. The user pastes the values (选择性粘贴 → 数值) and uploads
+  again;
+- a *text* cell that begins with ``=``, ``+``, ``-`` or ``@`` (any CSV cell; an .xlsx cell typed
+  as text, e.g. ``'=1+1``) is stored exactly as typed, never evaluated nor stripped, and the
+  check lists it in the preview so that the user sees it before confirming. Exports escape
+  formulae, so such text is not run when the export is opened in Excel. Numbers are not
+  formulae: a numeric cell ``-5`` is a number (refused or not by the column's own rules), and
+  so is the text ``-5`` or a lone ``-`` placeholder.
 """
 
 import decimal
 import io
 import os
+import re
+import time
 
 from django.conf import settings
 from django.contrib import messages
@@ -28,6 +50,7 @@ from django.views.generic import FormView
 from import_export import fields, resources
 from import_export.formats.base_formats import XLSX
 from import_export.widgets import CachedForeignKeyWidget
+from openpyxl import load_workbook
 from tablib import Dataset
 
 from apps.orgs.models import OrgUnit, can_edit_unit, user_can_edit
@@ -54,6 +77,7 @@ class ScopedResource(resources.ModelResource):
         super().__init__(**kwargs)
         self.user = user
         self.on_progress = None
+        self.deadline = None  # an ImportDeadline, checked after each row
         # Column names are looked up in every row: translate them once, not on each lookup.
         for field in self.fields.values():
             if isinstance(field.column_name, Promise):
@@ -68,6 +92,10 @@ class ScopedResource(resources.ModelResource):
         number = kwargs.get("row_number", 0)
         if self.on_progress and number % PROGRESS_EVERY == 0:
             self.on_progress(number)
+        if self.deadline is not None:
+            # Raised outside import-export's per-row error handling: the whole import stops
+            # and its transaction is rolled back.
+            self.deadline.check()
         return result
 
     def import_field(self, field, instance, row, is_m2m=False, **kwargs):
@@ -100,18 +128,42 @@ class SpreadsheetError(Exception):
     """The file as a whole cannot be read; the message is for the user."""
 
 
-def read_dataset(data, filename):
-    """A tablib Dataset from .xlsx or .csv bytes (CSV in UTF-8, with or without BOM, or GBK —
-    what Chinese Excel saves)."""
+class ImportDeadline:
+    """The CPU time one check or import may use (``IMPORT_MAX_SECONDS``), counted on the
+    running thread so that a busy server does not cut short an honest file. ``check`` raises
+    a SpreadsheetError once it is spent."""
+
+    def __init__(self, seconds=None):
+        self.seconds = settings.IMPORT_MAX_SECONDS if seconds is None else seconds
+        self.started = time.thread_time()
+
+    def check(self):
+        if time.thread_time() - self.started > self.seconds:
+            raise SpreadsheetError(
+                _(
+                    "处理该文件超过了 %(seconds)s 秒的时间上限，已停止，未保存任何数据。"
+                    "请拆分成较小的文件后重新导入。"
+                )
+                % {"seconds": self.seconds}
+            )
+
+
+class SheetDataset(Dataset):
+    """A Dataset read from a file, with the formula cells the file had:
+    ``formula_cells`` lists ``(row index, column name, formula)``."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.formula_cells = []
+
+
+def read_dataset(data, filename, *, deadline=None):
+    """A Dataset from .xlsx or .csv bytes (CSV in UTF-8, with or without BOM, or GBK — what
+    Chinese Excel saves), of at most ``IMPORT_MAX_ROWS`` rows, read within ``deadline``."""
+    deadline = deadline or ImportDeadline()
     ext = os.path.splitext(filename)[1].lower()
     if ext == ".xlsx":
-        try:
-            dataset = XLSX().create_dataset(data)
-        except StopIteration as exc:
-            raise SpreadsheetError(_("文件是空的。")) from exc
-        except Exception as exc:
-            message = _("无法读取该 Excel 文件，请确认是 .xlsx 格式且未加密。")
-            raise SpreadsheetError(message) from exc
+        dataset = _read_xlsx(data, deadline)
     elif ext == ".csv":
         for encoding in ("utf-8-sig", "gb18030"):
             try:
@@ -124,9 +176,10 @@ def read_dataset(data, filename):
         # NUL characters cannot be stored by PostgreSQL (text or JSON): drop them.
         text = text.replace("\x00", "")
         try:
-            dataset = Dataset().load(io.StringIO(text).read(), format="csv")
+            dataset = SheetDataset().load(io.StringIO(text).read(), format="csv")
         except Exception as exc:
             raise SpreadsheetError(_("无法读取该 CSV 文件。")) from exc
+        deadline.check()
     else:
         raise SpreadsheetError(_("只支持 .xlsx 或 .csv 文件；.xls 请在 Excel 中另存为 .xlsx。"))
     if not dataset.headers or all(h in (None, "") for h in dataset.headers):
@@ -138,6 +191,58 @@ def read_dataset(data, filename):
             % {"rows": len(dataset), "limit": settings.IMPORT_MAX_ROWS}
         )
     return dataset
+
+
+def _read_xlsx(data, deadline):
+    """The first sheet's rows as they are in the file: the declared ``<dimension>`` is ignored
+    (``reset_dimensions``), columns beyond the last named one are not read, blank lines are
+    skipped, and reading stops at the first row past ``IMPORT_MAX_ROWS``. Formulae are read as
+    formulae (not Excel's cached results) and noted in ``formula_cells``."""
+    unreadable = _("无法读取该 Excel 文件，请确认是 .xlsx 格式且未加密。")
+    try:
+        book = load_workbook(io.BytesIO(data), read_only=True, data_only=False)
+    except Exception as exc:
+        raise SpreadsheetError(unreadable) from exc
+    try:
+        sheet = book.active
+        sheet.reset_dimensions()
+        header_row = next(sheet.iter_rows(max_row=1), None)
+        if header_row is None:
+            raise SpreadsheetError(_("文件是空的。"))
+        headers = [str(c.value).strip() if c.value is not None else "" for c in header_row]
+        while headers and not headers[-1]:
+            headers.pop()
+        dataset = SheetDataset()
+        dataset.headers = headers
+        if not headers:
+            return dataset
+        skip_blank = getattr(settings, "IMPORT_EXPORT_IMPORT_IGNORE_BLANK_LINES", False)
+        limit = settings.IMPORT_MAX_ROWS
+        for row in sheet.iter_rows(min_row=2, max_col=len(headers)):
+            deadline.check()
+            values = [cell.value for cell in row]
+            if skip_blank and all(v is None for v in values):
+                continue
+            if len(dataset) >= limit:
+                raise SpreadsheetError(
+                    _("文件超过单次导入上限 %(limit)d 行，请拆分后导入。") % {"limit": limit}
+                )
+            values += [None] * (len(headers) - len(values))
+            for column, cell in enumerate(row):
+                if cell.data_type == "f":
+                    formula = cell.value
+                    if not isinstance(formula, str):  # array or data-table formula
+                        formula = getattr(formula, "text", None) or "="
+                    values[column] = formula
+                    dataset.formula_cells.append((len(dataset), headers[column], formula))
+            dataset.append(values)
+        return dataset
+    except SpreadsheetError:
+        raise
+    except Exception as exc:
+        raise SpreadsheetError(unreadable) from exc
+    finally:
+        book.close()
 
 
 def check_headers(resource, dataset):
@@ -158,13 +263,62 @@ def check_headers(resource, dataset):
 
 MAX_REPORTED_ERRORS = 1000
 PREVIEW_ROWS = 20
+FORMULA_SIGNS = ("=", "+", "-", "@")
+# Text Excel would read as a number, not a formula: "-5", "+3.5", "-" alone.
+_PLAIN_NUMBER = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)?")
 
 
-def summarise(result, dataset, resource):
+def _imported_columns(resource, dataset):
+    names = {str(f.column_name) for f in resource.get_import_fields()}
+    return [(i, h) for i, h in enumerate(dataset.headers) if h in names]
+
+
+def formula_errors(resource, dataset):
+    """The file's formula cells in the columns the resource imports, as errors (see the
+    module's docstring: formula cells are refused). Excel line numbers, header = line 1."""
+    names = {h for _i, h in _imported_columns(resource, dataset)}
+    return [
+        {
+            "line": index + 2,
+            "column": column,
+            "message": _(
+                "该单元格是公式（%(formula)s），公式不能导入：请在 Excel 中将其"
+                "“选择性粘贴”为数值后重新上传。"
+            )
+            % {"formula": _shorten(formula)},
+        }
+        for index, column, formula in getattr(dataset, "formula_cells", ())
+        if column in names
+    ]
+
+
+def formula_like_text(resource, dataset):
+    """Text cells of the imported columns that begin with =, +, -, @ (stored as typed, listed
+    in the preview). Numbers, and text that is just a number, are not listed."""
+    found = []
+    columns = _imported_columns(resource, dataset)
+    formula_at = {(i, c) for i, c, _f in getattr(dataset, "formula_cells", ())}
+    for index, row in enumerate(dataset):
+        for position, column in columns:
+            value = row[position] if position < len(row) else None
+            if not isinstance(value, str) or (index, column) in formula_at:
+                continue
+            text = value.strip()
+            if text.startswith(FORMULA_SIGNS) and not _PLAIN_NUMBER.fullmatch(text):
+                found.append({"line": index + 2, "column": column, "value": _shorten(text)})
+    return found
+
+
+def _shorten(text, length=60):
+    return text if len(text) <= length else text[: length - 1] + "…"
+
+
+def summarise(result, dataset, resource, *, extra_errors=()):
     """What the preview shows: totals, every bad row (Excel line numbers, header = line 1),
-    and the first rows as they will be imported."""
+    the text cells that look like formulae (stored as typed), and the first rows as they
+    will be imported. ``extra_errors`` are errors found before the import (formula cells)."""
     columns = {f.attribute: str(f.column_name) for f in resource.get_import_fields()}
-    errors = []
+    errors = list(extra_errors)
     for invalid in result.invalid_rows:
         for field, messages_ in invalid.field_specific_errors.items():
             column = columns.get(field, field)
@@ -183,12 +337,15 @@ def summarise(result, dataset, resource):
         errors.append({"line": 1, "column": "", "message": _error_message(error.error)})
     errors.sort(key=lambda e: e["line"])
     bad_lines = sorted({e["line"] for e in errors})
+    formula_text = formula_like_text(resource, dataset)
     return {
         "totals": {str(k): v for k, v in result.totals.items()},
         "rows": len(dataset),
         "bad_lines": len(bad_lines),
         "errors": errors[:MAX_REPORTED_ERRORS],
         "more_errors": max(0, len(errors) - MAX_REPORTED_ERRORS),
+        "formula_text": formula_text[:MAX_REPORTED_ERRORS],
+        "more_formula_text": max(0, len(formula_text) - MAX_REPORTED_ERRORS),
         "headers": list(dataset.headers),
         "preview": [[_cell(v) for v in row] for row in dataset[:PREVIEW_ROWS]],
     }

@@ -11,7 +11,15 @@ from django.utils.translation import gettext as _
 from apps.security.retry import RETRY_POLICY, should_retry
 
 from .models import ImportJob
-from .spreadsheets import ScopedResource, SpreadsheetError, check_headers, read_dataset, summarise
+from .spreadsheets import (
+    ImportDeadline,
+    ScopedResource,
+    SpreadsheetError,
+    check_headers,
+    formula_errors,
+    read_dataset,
+    summarise,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -39,11 +47,15 @@ def run_import(self, job_id, dry_run):
     """Check (``dry_run``) or import the job's file. The import itself is one transaction: a
     bad row anywhere rolls back every row. A transient error (database, broker) puts the job
     back in the queue and the task is retried with backoff; the audit trail records the
-    uploader as the author of every imported change."""
+    uploader as the author of every imported change.
+
+    Reading, checking and importing share one CPU-time budget (``IMPORT_MAX_SECONDS``); a file
+    with formula cells is only ever checked, never imported (``formula_errors``)."""
     job = _claim(job_id, dry_run)
     if job is None:
         return None
     try:
+        deadline = ImportDeadline()
         resource_class = import_string(job.resource)
         if not issubclass(resource_class, ScopedResource):
             raise SpreadsheetError(_("不支持的导入类型。"))
@@ -51,16 +63,18 @@ def run_import(self, job_id, dry_run):
             dataset = read_dataset(fh.read(), job.original_name)
         resource = resource_class(user=job.created_by)
         check_headers(resource, dataset)
+        formulas = formula_errors(resource, dataset)
         resource.on_progress = lambda n: cache.set(job.progress_cache_key, n, 3600)
+        resource.deadline = deadline
         with set_actor(job.created_by):
             result = resource.import_data(
                 dataset,
-                dry_run=dry_run,
+                dry_run=dry_run or bool(formulas),
                 raise_errors=False,
                 use_transactions=True,
                 rollback_on_validation_errors=True,
             )
-        report = summarise(result, dataset, resource)
+        report = summarise(result, dataset, resource, extra_errors=formulas)
     except SpreadsheetError as exc:
         _finish(job, ImportJob.State.INVALID, error=str(exc))
         return job.state

@@ -1,5 +1,12 @@
 """Uploaded files: non-guessable storage names, type checked from the bytes, size limits, and
-downloads that only ever go through a view that has already checked the record's scope."""
+downloads that only ever go through a view that has already checked the record's scope.
+
+The rule kept here: a file's extension — on disk and in the download's name — and the
+``Content-Type`` it is served with follow the type its *bytes* were checked as, never the name
+the user typed. A PDF named ``报告.html`` is stored as ``<random>.pdf`` and downloaded as
+``报告.pdf``, ``application/pdf``, as an attachment; bytes of no accepted type are served as
+``application/octet-stream`` with no extension.
+"""
 
 import io
 import os
@@ -9,6 +16,7 @@ import filetype
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db.models import FileField
 from django.http import FileResponse
 from django.utils import timezone
 from django.utils.deconstruct import deconstructible
@@ -23,23 +31,58 @@ DOCUMENT_TYPES = {
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
 }
 IMAGE_TYPES = {"jpg": "image/jpeg", "png": "image/png", "webp": "image/webp"}
+# Every type an upload may be accepted as: the only extensions and types files are stored and
+# served with.
+ACCEPTED_TYPES = {**DOCUMENT_TYPES, **IMAGE_TYPES}
+# Names the server itself gives (reports, demo data, spreadsheets to import) when the bytes
+# cannot be reached from ``upload_to``: their extension is kept only if it is one of these.
+_SERVER_NAMED_EXTENSIONS = {*ACCEPTED_TYPES, "csv"}
 
 
 @deconstructible
 class RandomUploadTo:
-    """``upload_to`` that stores ``<prefix>/<year>/<month>/<random hex><ext>``: the name says
-    nothing about the record and cannot be guessed; the original name is kept by the model."""
+    """``upload_to`` that stores ``<prefix>/<year>/<month>/<random hex>.<type>``: the name says
+    nothing about the record and cannot be guessed; the original name is kept by the model.
+
+    The extension is that of the type read from the bytes being saved (``checked_extension``),
+    not the one in ``filename``: a PDF uploaded as ``报告.html`` becomes ``….pdf``, bytes of no
+    accepted type get no extension. Django hands ``upload_to`` only the name, so the bytes are
+    found on the instance (the not yet saved file of the field that uses this ``upload_to``).
+    ``FieldFile.save(name, content)`` called directly (reports, demo data: names the server
+    chose) leaves nothing to read there; then the name's extension is kept only if it is one of
+    the accepted types."""
 
     def __init__(self, prefix):
         self.prefix = prefix.strip("/")
 
     def __call__(self, instance, filename):
-        ext = os.path.splitext(filename)[1].lower()[:10]
+        content = self._content_being_saved(instance)
+        if content is not None:
+            ext = checked_extension(content)
+        else:
+            ext = os.path.splitext(filename)[1].lower().lstrip(".")
+            ext = ext if ext in _SERVER_NAMED_EXTENSIONS else ""
         today = timezone.localdate()
-        return f"{self.prefix}/{today:%Y/%m}/{uuid.uuid4().hex}{ext}"
+        return f"{self.prefix}/{today:%Y/%m}/{uuid.uuid4().hex}{'.' + ext if ext else ''}"
+
+    def _content_being_saved(self, instance):
+        if instance is None:
+            return None
+        for field in instance._meta.concrete_fields:
+            if isinstance(field, FileField) and field.upload_to == self:
+                value = getattr(instance, field.attname)
+                if value and not value._committed:
+                    return value.file
+        return None
 
     def __eq__(self, other):
         return isinstance(other, RandomUploadTo) and other.prefix == self.prefix
+
+
+def checked_extension(file):
+    """The extension of the accepted type (``ACCEPTED_TYPES``) the file's bytes are, or ""."""
+    kind = _sniff(file)
+    return kind.extension if kind is not None and kind.extension in ACCEPTED_TYPES else ""
 
 
 def _sniff(file):
@@ -158,11 +201,19 @@ validate_image = FileTypeValidator(
 
 def download_response(field_file, filename=None):
     """Serve a stored file as an attachment. Call only after fetching the owning record through
-    ``visible_to(request.user)``: that is the access check."""
-    name = filename or os.path.basename(field_file.name)
-    kind = filetype.guess_mime(field_file.open("rb").read(8192))
+    ``visible_to(request.user)``: that is the access check.
+
+    The type is read again from the stored bytes, so files stored before names followed the
+    type (``<random>.html`` holding a PDF) are served right too: the ``Content-Type`` is the
+    accepted type's, and the download's name is ``filename`` with that type's extension in
+    place of whatever the user typed (``报告.html`` holding a PDF is offered as ``报告.pdf``)."""
+    field_file.open("rb")
+    ext = checked_extension(field_file)
     field_file.seek(0)
-    mime = kind or "application/octet-stream"
+    mime = ACCEPTED_TYPES.get(ext, "application/octet-stream")
+    stored_stem = os.path.splitext(os.path.basename(field_file.name))[0]
+    stem = os.path.splitext(os.path.basename(filename or ""))[0].strip(". ") or stored_stem
+    name = f"{stem}.{ext}" if ext else stem
     response = FileResponse(field_file, as_attachment=True, filename=name, content_type=mime)
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "private, no-store"

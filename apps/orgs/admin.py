@@ -1,5 +1,10 @@
+"""Admin for the org tree and users. A password an admin sets (a new account's, or a reset)
+is known to the admin: the user must change it at the next log-in (``must_change_password``,
+enforced by ``apps.security.passwords``)."""
+
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.contrib.auth.forms import AdminPasswordChangeForm
 from django.utils.translation import gettext_lazy as _
 
 from .models import OrgUnit, User
@@ -25,16 +30,27 @@ class OrgUnitAdmin(ScopedAdminMixin, admin.ModelAdmin):
     list_per_page = 50
 
 
+class ResetPasswordForm(AdminPasswordChangeForm):
+    """The admin's "set password" form: the user must change the new password at log-in."""
+
+    def save(self, commit=True):
+        if self.cleaned_data.get("set_usable_password", True):
+            self.user.must_change_password = True
+        return super().save(commit=commit)
+
+
 @admin.register(User)
 class UserAdmin(BaseUserAdmin):
+    change_password_form = ResetPasswordForm
     list_display = ["username", "get_full_name", "org_unit", "role", "is_active", "last_login"]
-    list_filter = ["role", "is_active", "is_staff", "org_unit__kind"]
+    list_filter = ["role", "is_active", "is_staff", "must_change_password", "org_unit__kind"]
     search_fields = ["username", "first_name", "last_name", "email", "org_unit__name"]
     autocomplete_fields = ["org_unit"]
     list_select_related = ["org_unit"]
     fieldsets = (
         *BaseUserAdmin.fieldsets[:1],
         (_("单位与角色"), {"fields": ("org_unit", "role")}),
+        (_("密码"), {"fields": ("must_change_password",)}),
         *BaseUserAdmin.fieldsets[1:],
     )
     add_fieldsets = (
@@ -46,6 +62,11 @@ class UserAdmin(BaseUserAdmin):
             },
         ),
     )
+
+    def save_model(self, request, obj, form, change):
+        if not change and obj.has_usable_password():
+            obj.must_change_password = True  # created with a password the admin chose
+        super().save_model(request, obj, form, change)
 
     def get_queryset(self, request):
         qs = super().get_queryset(request)

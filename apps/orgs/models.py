@@ -218,6 +218,16 @@ class User(AbstractUser):
     role = models.CharField(
         _("角色"), max_length=32, choices=Role.choices, default=Role.STREET_STAFF
     )
+    # Set when an admin creates the account with a password or sets a new one (the admin knows
+    # it); cleared when the user changes it. Off by default: seeded and imported accounts
+    # (seed_demo, seed_city, createsuperuser) are not forced, see SECURITY.md.
+    must_change_password = models.BooleanField(
+        _("须修改密码"),
+        default=False,
+        help_text=_(
+            "选中后，用户登录后必须先修改密码才能使用平台。管理员设置或重置密码时自动选中。"
+        ),
+    )
 
     objects = UserManager()
 
@@ -228,6 +238,11 @@ class User(AbstractUser):
     def get_full_name(self):
         """Chinese order: family name first, no space (张三, not 三 张)."""
         return f"{self.last_name}{self.first_name}".strip()
+
+    @property
+    def display_name(self):
+        """The name pages show: the full name, or the user name where there is none."""
+        return self.get_full_name() or self.username
 
     @property
     def can_edit(self):

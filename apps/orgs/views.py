@@ -54,7 +54,8 @@ class OrgUnitDetailView(ScopedMixin, DetailView):
 
 
 class OrgUnitUpdateView(ScopedEditMixin, UpdateView):
-    """Street staff keep the name and resident population of their units up to date."""
+    """Street staff keep the resident population of their units up to date; the name is an
+    admin's (``OrgUnitForm``)."""
 
     model = OrgUnit
     form_class = OrgUnitForm
@@ -65,6 +66,9 @@ class OrgUnitUpdateView(ScopedEditMixin, UpdateView):
 
     def get_owning_unit(self, obj):
         return obj
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "user": self.request.user}
 
     def form_valid(self, form):
         messages.success(self.request, _("已保存“%(name)s”。") % {"name": form.instance.name})

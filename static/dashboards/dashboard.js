@@ -1,7 +1,44 @@
-/* Dashboard charts (ECharts), drawn from the JSON endpoints named in data-url. No inline JS. */
+/* Dashboard charts (ECharts), drawn from the JSON endpoints named in data-url. No inline JS.
+ *
+ * Tooltips are built here as DOM nodes, every text through textContent, and styled by classes in
+ * dashboard.css. ECharts' own HTML tooltip is a string of markup with style="…" attributes, which
+ * the CSP refuses (a console error per hover, an unstyled tooltip); and whatever string a
+ * formatter returns goes in as HTML, so a street's name must never be put into one. The chart
+ * itself is SVG, whose text ECharts writes as text.
+ */
 (function () {
   "use strict";
   var font = 'system-ui, "PingFang SC", "Microsoft YaHei", "Noto Sans CJK SC", sans-serif';
+
+  function el(tag, className, text) {
+    var node = document.createElement(tag);
+    node.className = className;
+    if (text !== undefined && text !== null) node.textContent = String(text);
+    return node;
+  }
+
+  // An axis tooltip: the category (a month, a street) and one row per series; units[i] is the
+  // unit after series i's value ("%" for rates).
+  function axisTooltip(units) {
+    return function (params) {
+      params = [].concat(params);
+      var box = el("div", "chart-tooltip");
+      if (!params.length) return box;
+      box.appendChild(el("div", "chart-tooltip-title", params[0].name));
+      params.forEach(function (p) {
+        var row = el("div", "chart-tooltip-row");
+        var marker = el("span", "chart-tooltip-marker");
+        marker.style.backgroundColor = p.color; // CSSOM: allowed by the CSP, unlike style="…"
+        row.appendChild(marker);
+        row.appendChild(el("span", "chart-tooltip-name", p.seriesName));
+        var value = p.value === null || p.value === undefined || p.value === "-"
+          ? "—" : p.value + (units[p.seriesIndex] || "");
+        row.appendChild(el("span", "chart-tooltip-value", value));
+        box.appendChild(row);
+      });
+      return box;
+    };
+  }
 
   function draw(element, option) {
     var chart = echarts.init(element, null, { renderer: "svg" });
@@ -22,7 +59,7 @@
       var months = data.months.map(function (m) { return m.month.slice(2); });
       return {
         textStyle: { fontFamily: font },
-        tooltip: { trigger: "axis" },
+        tooltip: { trigger: "axis", formatter: axisTooltip(["", "", "%"]) },
         legend: { top: 0 },
         grid: { left: 36, right: 40, top: 32, bottom: 24 },
         xAxis: { type: "category", data: months },
@@ -42,7 +79,7 @@
       var rows = data.streets.slice().sort(function (a, b) { return (a.closure_rate || 0) - (b.closure_rate || 0); });
       return {
         textStyle: { fontFamily: font },
-        tooltip: { trigger: "axis", axisPointer: { type: "shadow" } },
+        tooltip: { trigger: "axis", axisPointer: { type: "shadow" }, formatter: axisTooltip(["%"]) },
         grid: { left: 96, right: 32, top: 8, bottom: 24 },
         xAxis: { type: "value", max: 100, axisLabel: { formatter: "{value}%" } },
         yAxis: { type: "category", data: rows.map(function (r) { return r.name; }) },

@@ -9,7 +9,9 @@
  * (?bbox=west,south,east,north&zoom=z) after every move; its answers may hold clusters
  * (properties.cluster, .count, .bounds): numbered circles in the colour of their worst point,
  * which zoom to their cell when clicked. The legend shows the answer's "counts" when it has them.
- * No inline script, no innerHTML with server data: text goes through textContent.
+ * No inline script, and no server string ever reaches Leaflet as a string: Leaflet inserts a
+ * string tooltip, popup or icon as HTML, so a record named <img onerror=…> would become an
+ * element. Every name is put into a DOM node with textContent and the node is passed instead.
  */
 (function () {
   "use strict";
@@ -19,6 +21,10 @@
     if (className) node.className = className;
     if (text !== undefined && text !== null) node.textContent = String(text);
     return node;
+  }
+
+  function tooltipContent(title) {
+    return el("span", "portal-map-tooltip", title);
   }
 
   function popupContent(props, detailsLabel) {
@@ -80,7 +86,7 @@
       className: "map-point map-point-" + String(value),
     });
     marker.bindPopup(popupContent(props, detailsLabel));
-    if (props.title) marker.bindTooltip(String(props.title));
+    if (props.title) marker.bindTooltip(tooltipContent(props.title));
     return marker;
   }
 
@@ -99,7 +105,7 @@
       }),
     });
     if (props.title) {
-      marker.bindTooltip(String(props.title));
+      marker.bindTooltip(tooltipContent(props.title));
       marker.on("add", function () { // Leaflet makes the icon a focusable button: name it
         marker.getElement().setAttribute("aria-label", String(props.title));
       });

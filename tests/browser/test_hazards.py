@@ -4,11 +4,12 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 from PIL import Image
+from selenium.common.exceptions import StaleElementReferenceException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import Select, WebDriverWait
 
 from apps.hazards.models import Hazard, HazardState
-from tests.browser.conftest import click, log_in, submit
+from tests.browser.conftest import click, log_in, submit, wait_for_text
 from tests.conftest import make_user
 from tests.hazards.factories import HazardFactory, RiskPointFactory
 
@@ -115,11 +116,21 @@ def test_the_risk_map_draws_points_without_tiles(browser, tree, settings):
     HazardFactory(org_unit=tree["c1"], title="未销号隐患", created_by=staff)
     log_in(browser, staff.username)
     browser.get(browser.base_url + "/hazards/map/")
-    container = browser.find_element(By.CSS_SELECTOR, "[data-map-data-url]")
-    WebDriverWait(browser, 10).until(lambda d: container.get_attribute("data-map-points"))
-    assert container.get_attribute("data-map-points") == "5"
-    assert len(browser.find_elements(By.CSS_SELECTOR, "path.map-point-red")) == 1
-    assert len(browser.find_elements(By.CSS_SELECTOR, "path.map-point-hazard_general")) == 1
-    legend = browser.find_element(By.CSS_SELECTOR, ".portal-map-legend").text
-    assert "红色·重大风险(1)" in legend and "蓝色·低风险(1)" in legend
+    # The map may load twice (once more for the view it settles on), redrawing its layers and
+    # legend: wait for the drawn state rather than read elements that may be replaced.
+    wait = WebDriverWait(browser, 10, ignored_exceptions=(StaleElementReferenceException,))
+    wait.until(
+        lambda b: (
+            b.find_element(By.CSS_SELECTOR, "[data-map-data-url]").get_attribute("data-map-points")
+            == "5"
+        )
+    )
+    wait.until(
+        lambda b: (
+            len(b.find_elements(By.CSS_SELECTOR, "path.map-point-red")) == 1
+            and len(b.find_elements(By.CSS_SELECTOR, "path.map-point-hazard_general")) == 1
+        )
+    )
+    wait_for_text(browser, ".portal-map-legend", "红色·重大风险(1)")
+    wait_for_text(browser, ".portal-map-legend", "蓝色·低风险(1)")
     assert not browser.find_elements(By.CSS_SELECTOR, ".leaflet-tile")

@@ -99,6 +99,12 @@ def test_project_scripts_do_not_write_inline_styles_or_eval():
             ("eval", re.compile(r"\beval\(|new Function\(")),
             ("style attribute via setAttribute", re.compile(r"setAttribute\(\s*[\"']style")),
             ("inline handler", re.compile(r"setAttribute\(\s*[\"']on[a-z]+")),
+            # markup from strings: server text goes in with textContent (see
+            # tests/browser/test_stored_payloads.py for Leaflet's and ECharts' string content)
+            (
+                "HTML from a string",
+                re.compile(r"\.(inner|outer)HTML\s*[+]?=|insertAdjacentHTML|document\.write"),
+            ),
         ):
             if pattern.search(text):
                 offenders.append(f"{path.relative_to(ROOT)}: {name}")

@@ -72,6 +72,18 @@ MATRIX = {
     "healthz": (NONE, PUBLIC, None),
     "login": (NONE, PUBLIC, None),
     "logout": (NONE, "405 405 405 405 405 405", None),
+    # each user's own password and log-in record
+    "password_change": (NONE, LIST, None),
+    "password_change_done": (NONE, LIST, None),
+    "login_activity": (NONE, LIST, None),
+    # two-factor log-in: each user's own (no demo user has an authenticator; 2FA not required)
+    "two_factor:manage": (NONE, LIST, None),
+    "two_factor:setup": (NONE, LIST, None),
+    # the key of a set-up under way (none until the set-up page starts one)
+    "two_factor:qr": (NONE, "302 404 404 404 404 404", None),
+    "two_factor:verify": (NONE, "302 302 302 302 302 302", None),  # nothing to verify: home
+    "two_factor:recovery_codes": (NONE, POST_ONLY, POST_SELF),
+    "two_factor:disable": (NONE, POST_ONLY, POST_SELF),
     "orgs:detail": (street_code, READ, None),
     "orgs:edit": (street_code, EDIT, None),
     "files:import_job": (pk("job"), OWN, None),

@@ -501,3 +501,12 @@ def test_a_community_without_population_shows_no_figure(login, demo):
     OrgUnit.objects.filter(pk=community.pk).update(population=None)
     body = login("huayang_staff").get(reverse("shelters:overview")).content.decode()
     assert "新建居委" in body and "无人口数据" in body
+
+
+def test_a_shelter_nobody_has_edited_in_the_portal_shows_its_page(client, tree):
+    """Shelters from imports, admin or factories have no updated_by: the page says "—"."""
+    shelter = ShelterFactory(org_unit=tree["c1"], created_by=None, updated_by=None)
+    client.force_login(make_user(tree["s1"]))
+    response = client.get(shelter.get_absolute_url())
+    assert response.status_code == 200
+    assert "最后修改" in response.content.decode()

@@ -11,6 +11,8 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
+from resilience.storage import FILESYSTEM
+
 from ._backup import DATABASE_FILE, MANIFEST_FILE, MEDIA_FILE, pg_args, postgres_settings
 
 
@@ -51,6 +53,13 @@ class Command(BaseCommand):
             raise CommandError(f"pg_dump failed: {result.stderr.strip()}")
 
         media_root = Path(settings.MEDIA_ROOT)
+        if settings.STORAGES["default"]["BACKEND"] != FILESYSTEM:
+            # The files are in a bucket, not in MEDIA_ROOT; the tar stays (empty) for restore.
+            self.stderr.write(
+                "Uploaded files and reports are on object storage (STORAGE_BACKEND=s3), not in "
+                "MEDIA_ROOT: this backup holds the database only. Back the bucket up with its "
+                "versioning and replication or `mc mirror` (see README)."
+            )
         archive = target / MEDIA_FILE
         with tarfile.open(archive, "w:gz") as tar:
             if media_root.exists():
