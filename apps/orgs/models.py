@@ -224,6 +224,7 @@ class User(AbstractUser):
     must_change_password = models.BooleanField(
         _("须修改密码"),
         default=False,
+        db_default=False,  # rows written by COPY (seed_city) or raw SQL are not forced either
         help_text=_(
             "选中后，用户登录后必须先修改密码才能使用平台。管理员设置或重置密码时自动选中。"
         ),

@@ -13,6 +13,6 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='user',
             name='must_change_password',
-            field=models.BooleanField(default=False, help_text='选中后，用户登录后必须先修改密码才能使用平台。管理员设置或重置密码时自动选中。', verbose_name='须修改密码'),
+            field=models.BooleanField(db_default=False, default=False, help_text='选中后，用户登录后必须先修改密码才能使用平台。管理员设置或重置密码时自动选中。', verbose_name='须修改密码'),
         ),
     ]
