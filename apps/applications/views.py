@@ -9,21 +9,12 @@ from django.views.generic import CreateView, DetailView, FormView, ListView, Tem
 from django.views.generic.detail import SingleObjectMixin
 
 from apps.files.uploads import download_response
-from apps.orgs.mixins import ScopedEditMixin, ScopedMixin
+from apps.orgs.mixins import ScopedEditMixin, ScopedMixin, apply_validation_error
 from apps.orgs.models import Role, user_can_edit
 
 from . import services
 from .forms import ApplicationForm, FilterForm, ReviewForm, SelfAssessmentForm, TransitionForm
 from .models import TRANSITIONS, Application, Aspect, Evidence, State
-
-
-def _apply_validation_error(form, exc):
-    if hasattr(exc, "error_dict"):
-        for name, errors in exc.error_dict.items():
-            form.add_error(name if name in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
-
 
 # The applicant sees the district's scores once the district has decided.
 SCORES_SHOWN = {State.RETURNED, State.APPROVED, State.REJECTED, State.AWARDED, State.CITY_FAILED}
@@ -101,7 +92,7 @@ class ApplicationCreateView(LoginRequiredMixin, CreateView):
                 self.request.user, org_unit=data["org_unit"], standard=data["standard"], **values
             )
         except ValidationError as exc:
-            _apply_validation_error(form, exc)
+            apply_validation_error(form, exc)
             return self.form_invalid(form)
         messages.success(self.request, _("已创建申报草稿，请逐项填写自评。"))
         return redirect(self.object)
@@ -167,7 +158,7 @@ class ApplicationUpdateView(ApplicantEditMixin, FormView):
         try:
             services.update_application(self.request.user, self.application, **data)
         except ValidationError as exc:
-            _apply_validation_error(form, exc)
+            apply_validation_error(form, exc)
             return self.form_invalid(form)
         messages.success(self.request, _("已保存申报信息。"))
         return redirect(self.application)
@@ -220,7 +211,7 @@ class AspectAssessView(ApplicantEditMixin, FormView):
                 self.request.user, self.application, aspect, form.entries(), form.uploads()
             )
         except ValidationError as exc:
-            _apply_validation_error(form, exc)
+            apply_validation_error(form, exc)
             return self.form_invalid(form)
         messages.success(self.request, _("已保存“%(aspect)s”的自评。") % {"aspect": aspect.name})
         if self.request.POST.get("next"):
@@ -320,7 +311,7 @@ class ReviewView(ReviewerMixin, FormView):
                 comments=form.comments(),
             )
         except ValidationError as exc:
-            _apply_validation_error(form, exc)
+            apply_validation_error(form, exc)
             return self.form_invalid(form)
         figures = services.totals(self.application)
         messages.success(
@@ -385,7 +376,7 @@ class TransitionView(ApplicationQuerysetMixin, ScopedMixin, FormView):
                 **data,
             )
         except ValidationError as exc:
-            _apply_validation_error(form, exc)
+            apply_validation_error(form, exc)
             return self.form_invalid(form)
         messages.success(
             self.request,

@@ -16,7 +16,7 @@ from django.views.generic.detail import SingleObjectMixin
 from apps.files.spreadsheets import ImportView, export_response
 from apps.files.uploads import download_response
 from apps.maps import grid
-from apps.orgs.mixins import ScopedEditMixin, ScopedMixin
+from apps.orgs.mixins import ScopedEditMixin, ScopedMixin, apply_validation_error
 from apps.orgs.models import OrgKind, OrgUnit, can_edit_unit, user_can_edit
 
 from . import services
@@ -43,14 +43,6 @@ from .models import (
     Severity,
 )
 from .resources import HazardResource, RiskPointResource
-
-
-def _apply_validation_error(form, exc):
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
 
 
 class CreatorMixin(LoginRequiredMixin):
@@ -192,7 +184,7 @@ class HazardCreateView(CreatorMixin, FormView):
                 photos=data["photos"],
             )
         except ValidationError as exc:
-            _apply_validation_error(form, exc)
+            apply_validation_error(form, exc)
             return self.form_invalid(form)
         messages.success(self.request, _("隐患已上报。"))
         return redirect(self.hazard)
@@ -253,7 +245,7 @@ class HazardTransitionView(ScopedEditMixin, SingleObjectMixin, FormView):
                 **data,
             )
         except ValidationError as exc:
-            _apply_validation_error(form, exc)
+            apply_validation_error(form, exc)
             return self.form_invalid(form)
         messages.success(
             self.request,
@@ -375,7 +367,7 @@ class RiskPointFormMixin:
                 coordinate_system=form.cleaned_data["coordinate_system"],
             )
         except ValidationError as exc:
-            _apply_validation_error(form, exc)
+            apply_validation_error(form, exc)
             return self.form_invalid(form)
         messages.success(self.request, _("已保存风险点“%(name)s”。") % {"name": self.object.name})
         return redirect(self.object)
@@ -421,7 +413,7 @@ class RiskPointInspectView(ScopedEditMixin, SingleObjectMixin, FormView):
                 note=data["note"],
             )
         except ValidationError as exc:
-            _apply_validation_error(form, exc)
+            apply_validation_error(form, exc)
             return self.form_invalid(form)
         messages.success(
             self.request,

@@ -17,7 +17,7 @@ from django.views import View
 from django.views.generic import DetailView, FormView, ListView, TemplateView
 
 from apps.files.spreadsheets import ImportView, export_response
-from apps.orgs.mixins import EditorsOnlyMixin, ScopedMixin
+from apps.orgs.mixins import EditorsOnlyMixin, ScopedMixin, apply_validation_error
 from apps.orgs.models import OrgKind, OrgUnit, can_edit_unit, user_can_edit
 
 from . import services
@@ -51,16 +51,6 @@ from .privacy import can_see_identifiers, can_see_vulnerable
 from .resources import OfficerResource, ResidentResource, TeamMemberExportResource
 
 NOT_VISITED_DAYS = 30
-
-
-def apply_errors(form, exc):
-    """Put a service's ValidationError on the form: field errors on their fields when the form
-    has them, the rest at the top."""
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc)
 
 
 class PeopleContextMixin:
@@ -157,7 +147,7 @@ class RecordFormView(LoginRequiredMixin, PeopleContextMixin, FormView):
         try:
             with_m2m = self.save(form)
         except ValidationError as exc:
-            apply_errors(form, exc)
+            apply_validation_error(form, exc)
             return self.form_invalid(form)
         messages.success(self.request, _("已保存。"))
         return redirect(self.get_success_url(with_m2m))

@@ -16,7 +16,13 @@ from django.views.generic import (
 
 from apps.files.spreadsheets import export_response
 from apps.files.uploads import download_response
-from apps.orgs.mixins import EditorsOnlyMixin, RecordActionView, ScopedEditMixin, ScopedMixin
+from apps.orgs.mixins import (
+    EditorsOnlyMixin,
+    RecordActionView,
+    ScopedEditMixin,
+    ScopedMixin,
+    apply_validation_error,
+)
 from apps.orgs.models import OrgKind, OrgUnit, can_edit_unit, user_can_edit
 
 from . import services
@@ -131,7 +137,7 @@ class PlanUpdateView(ScopedEditMixin, UpdateView):
         try:
             self.object = services.save_plan(self.request.user, form.save(commit=False))
         except ValidationError as exc:
-            form.add_error(None, exc)
+            apply_validation_error(form, exc)
             return self.form_invalid(form)
         form.save_m2m()
         messages.success(self.request, _("已保存预案“%(title)s”。") % {"title": self.object.title})

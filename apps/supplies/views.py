@@ -14,7 +14,7 @@ from django.views.generic import CreateView, DetailView, FormView, ListView, Upd
 from django.views.generic.detail import SingleObjectMixin
 
 from apps.files.spreadsheets import ImportView, export_response
-from apps.orgs.mixins import EditorsOnlyMixin, ScopedEditMixin, ScopedMixin
+from apps.orgs.mixins import EditorsOnlyMixin, ScopedEditMixin, ScopedMixin, apply_validation_error
 from apps.orgs.models import Role, can_edit_unit, user_can_edit
 
 from . import services
@@ -142,7 +142,7 @@ class SiteCreateView(EditorsOnlyMixin, CreateView):
         try:
             self.object = services.save_site(self.request.user, form.instance)
         except ValidationError as exc:
-            form.add_error(None, exc)
+            apply_validation_error(form, exc)
             return self.form_invalid(form)
         messages.success(self.request, _("已添加储备点“%(name)s”。") % {"name": self.object.name})
         return redirect(self.object)
@@ -161,7 +161,7 @@ class SiteUpdateView(ScopedEditMixin, UpdateView):
         try:
             self.object = services.save_site(self.request.user, form.instance)
         except ValidationError as exc:
-            form.add_error(None, exc)
+            apply_validation_error(form, exc)
             return self.form_invalid(form)
         messages.success(self.request, _("已保存“%(name)s”。") % {"name": self.object.name})
         return redirect(self.object)
@@ -197,7 +197,7 @@ class SiteActionView(ScopedEditMixin, SingleObjectMixin, FormView):
         try:
             result = self.perform(form)
         except ValidationError as exc:
-            form.add_error(None, exc)
+            apply_validation_error(form, exc)
             return self.form_invalid(form)
         messages.success(self.request, self.get_success_message(form, result))
         return redirect(self.get_success_url())

@@ -270,3 +270,29 @@ def test_admin_pages_work_and_movements_are_read_only(client, world):
     move = Movement.objects.get()
     assert client.get(f"/admin/supplies/movement/{move.pk}/delete/").status_code == 403
     assert client.get("/admin/supplies/movement/add/").status_code == 403
+
+
+def test_a_service_error_on_a_field_the_form_lacks_is_shown_at_the_top(client, world, monkeypatch):
+    """A service's field error is shown on its field when the form has it, at the top when it
+    does not (``add_error(None, …)`` raised ValueError there: a 500), and nothing is saved."""
+    from django.core.exceptions import ValidationError
+
+    def refuse(user, site):
+        raise ValidationError({"updated_by": "修改人无效。", "name": "名称重复。"})
+
+    monkeypatch.setattr(services, "save_site", refuse)
+    client.force_login(world["staff"])
+    data = {
+        "name": "新储备点",
+        "org_unit": world["s1"].pk,
+        "level": "street",
+        "mode": "own",
+        "check_interval_days": 30,
+        "is_active": "on",
+    }
+    response = client.post(url("site_create"), data)
+    assert response.status_code == 200
+    form = response.context["form"]
+    assert form.errors["name"] == ["名称重复。"]
+    assert form.non_field_errors() == ["修改人无效。"]
+    assert not Site.objects.filter(name="新储备点").exists()
