@@ -165,6 +165,9 @@ class OrgUnit(models.Model):
                     path=Concat(models.Value(self.path), Substr("path", len(old_path) + 1)),
                     depth=models.F("depth") + (self.depth - old_path.count(PATH_SEPARATOR) + 2),
                 )
+                # The subtree's records left the old ancestors' figures (the new ones hear it
+                # from post_save).
+                records_changed.send(sender=OrgUnit, paths=[old_path])
 
     def get_absolute_url(self):
         return reverse("orgs:detail", args=[self.code])

@@ -37,6 +37,18 @@ def test_a_new_record_refreshes_its_unit_and_every_ancestor(tree):
     assert cache.unit_facts(tree["s1"])["hazards"]["closed"] == 0
 
 
+def test_moving_a_unit_refreshes_its_old_ancestors_and_its_new_ones(tree):
+    HazardFactory(org_unit=tree["e1"], state="assigned")
+    assert cache.unit_facts(tree["s1"])["hazards"]["open"] == 1
+    assert cache.unit_facts(tree["s2"])["hazards"]["open"] == 0
+    community = tree["c1"]
+    community.parent = tree["s2"]
+    community.save()
+    assert cache.unit_facts(tree["s1"])["hazards"]["open"] == 0
+    assert cache.unit_facts(tree["s2"])["hazards"]["open"] == 1
+    assert cache.unit_facts(tree["d1"])["hazards"]["open"] == 1
+
+
 def test_another_streets_record_leaves_the_cached_figures(tree, django_assert_num_queries):
     cache.facts_for_units([tree["s1"]])
     HazardFactory(org_unit=tree["s2"], state="assigned")
