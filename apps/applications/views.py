@@ -47,8 +47,6 @@ class ApplicationListView(ScopedMixin, ListView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        query = self.request.GET.copy()
-        query.pop("page", None)
         user = self.request.user
         for app in context["applications"]:
             app.waiting_days = (
@@ -61,7 +59,6 @@ class ApplicationListView(ScopedMixin, ListView):
             )
         context.update(
             filter_form=self.filter_form,
-            query=query.urlencode(),
             can_create=user_can_edit(user) and services.applicant_units(user).exists(),
             is_reviewer=_is_reviewer_role(user),
             queue=self.queue,

@@ -42,13 +42,6 @@ from .forms import (
 from .models import Drill, DrillFile, DrillPlan, DrillStatus, FollowUpAction
 from .resources import DrillResource
 
-
-def _query_without_page(request):
-    query = request.GET.copy()
-    query.pop("page", None)
-    return query.urlencode()
-
-
 # --- drills ---------------------------------------------------------------------------------
 
 
@@ -72,7 +65,6 @@ class DrillListView(FilteredDrillsMixin, ListView):
     def get_context_data(self, **kwargs):
         return super().get_context_data(**kwargs) | {
             "filter_form": self.filter_form,
-            "query": _query_without_page(self.request),
             "can_create": user_can_edit(self.request.user),
         }
 
@@ -280,7 +272,6 @@ class ActionListView(ScopedMixin, ListView):
         context.update(
             filter_form=self.filter_form,
             show=self.show,
-            query=_query_without_page(self.request),
             overdue_count=FollowUpAction.objects.visible_to(user).overdue().count(),
         )
         for action in context["actions"]:
@@ -316,7 +307,6 @@ class DrillPlanListView(ScopedMixin, ListView):
     def get_context_data(self, **kwargs):
         return super().get_context_data(**kwargs) | {
             "can_create": user_can_edit(self.request.user),
-            "query": _query_without_page(self.request),
         }
 
 

@@ -100,11 +100,8 @@ class HazardListView(ScopedMixin, ListView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        params = self.request.GET.copy()
-        params.pop("page", None)
         context.update(
             filter_form=self.filter_form,
-            querystring=params.urlencode(),
             can_create=user_can_edit(self.request.user),
         )
         return context
@@ -319,11 +316,8 @@ class RiskPointListView(ScopedMixin, ListView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        params = self.request.GET.copy()
-        params.pop("page", None)
         context.update(
             filter_form=self.filter_form,
-            querystring=params.urlencode(),
             can_create=user_can_edit(self.request.user),
         )
         return context

@@ -24,15 +24,12 @@ class NotificationListView(LoginRequiredMixin, ListView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         settings_, _created = NotificationSettings.objects.get_or_create(user=self.request.user)
-        query = self.request.GET.copy()
-        query.pop("page", None)
         for notification in context["notifications"]:
             rule = RULES.get(notification.rule)
             notification.rule_label = rule.label if rule else notification.rule
         context.update(
             filter_form=self.filter_form,
             settings_form=NotificationSettingsForm(instance=settings_),
-            query=query.urlencode(),
         )
         return context
 

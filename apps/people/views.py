@@ -80,9 +80,7 @@ class FilteredListMixin(ScopedMixin, PeopleContextMixin):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        query = self.request.GET.copy()
-        query.pop("page", None)
-        context.update(filter_form=self.filter_form, query=query.urlencode())
+        context.update(filter_form=self.filter_form)
         return context
 
 
@@ -545,11 +543,8 @@ class ResidentListView(VulnerableAccessMixin, LoginRequiredMixin, PeopleContextM
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        query = self.request.GET.copy()
-        query.pop("page", None)
         context.update(
             filter_form=self.filter_form,
-            query=query.urlencode(),
             visit_due=timezone.localdate() - datetime.timedelta(days=NOT_VISITED_DAYS),
         )
         return context

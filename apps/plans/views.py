@@ -55,11 +55,8 @@ class PlanListView(FilteredPlansMixin, ListView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        query = self.request.GET.copy()
-        query.pop("page", None)
         context.update(
             filter_form=self.filter_form,
-            query=query.urlencode(),
             can_create=user_can_edit(self.request.user),
         )
         return context

@@ -68,8 +68,6 @@ class ShelterListView(FilteredSheltersMixin, ListView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         user = self.request.user
-        query = self.request.GET.copy()
-        query.pop("page", None)
         unit = None
         if self.filter_form.is_valid():
             unit = self.filter_form.cleaned_data["unit"]
@@ -79,7 +77,6 @@ class ShelterListView(FilteredSheltersMixin, ListView):
         indicator, children = services.unit_overview(unit) if unit else (None, [])
         context.update(
             filter_form=self.filter_form,
-            query=query.urlencode(),
             can_create=user_can_edit(user),
             indicator=indicator,
             child_indicators=children,

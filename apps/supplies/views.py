@@ -78,14 +78,7 @@ class SiteListView(ScopedMixin, ListView):
         context = super().get_context_data(**kwargs)
         context["filter_form"] = self.filter_form
         context["can_create"] = user_can_edit(self.request.user)
-        context["querystring"] = _querystring(self.request)
         return context
-
-
-def _querystring(request):
-    params = request.GET.copy()
-    params.pop("page", None)
-    return params.urlencode()
 
 
 class SiteDetailView(ScopedMixin, DetailView):
@@ -425,7 +418,6 @@ class MovementListView(LoginRequiredMixin, ListView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["filter_form"] = self.filter_form
-        context["querystring"] = _querystring(self.request)
         return context
 
 

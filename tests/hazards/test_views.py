@@ -409,3 +409,18 @@ def test_the_search_can_use_the_trigram_indexes_on_postgresql(tree):
     plan = qs.explain()
     for column in ("title", "description", "address", "resp_unit"):
         assert f"hazard_{column}_trgm" in plan
+
+
+@pytest.mark.django_db
+def test_the_next_page_keeps_the_filters_and_the_export_drops_the_page(client, tree):
+    """One pagination (Django's ``{% querystring %}``) for every list: filters stay on the
+    page links; the export link takes the filters without the page."""
+    staff = make_user(tree["s1"])
+    HazardFactory.create_batch(51, org_unit=tree["c1"], severity="major", created_by=staff)
+    client.force_login(staff)
+    first = client.get(reverse("hazards:list"), {"severity": "major"}).content.decode()
+    assert 'href="?severity=major&amp;page=2"' in first
+    second = client.get(reverse("hazards:list"), {"severity": "major", "page": 2}).content.decode()
+    assert 'href="?severity=major&amp;page=1"' in second
+    assert "第 2/2 页" in second
+    assert f'href="{reverse("hazards:export")}?severity=major"' in second
