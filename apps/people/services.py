@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from apps.orgs.models import OrgKind, OrgUnit, can_edit_unit
+from apps.security.client_ip import client_ip
 
 from .models import (
     AccessLog,
@@ -213,12 +214,6 @@ def record_visit(user, resident, *, visited_on, occasion, visitor, findings, fol
     _save(user, visit, resident.org_unit)
     _touch(user, resident)
     return visit
-
-
-def client_ip(request):
-    if request is None:
-        return None
-    return request.META.get("REMOTE_ADDR") or None
 
 
 def record_access(user, residents, *, action, request=None):

@@ -12,6 +12,7 @@ class SecurityConfig(AppConfig):
 
     def ready(self):
         from . import (
+            checks,  # noqa: F401 (check --deploy: controls switched off in production)
             sessions,  # noqa: F401 (starts the session clock at every log-in)
             two_factor,  # noqa: F401 (notes at log-in whether a code is owed)
         )

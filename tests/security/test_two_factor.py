@@ -366,3 +366,15 @@ def test_an_authenticator_turned_on_in_another_session_applies_here_within_a_min
 
     response = client.get(reverse("plans:list"))
     assert response["Location"].startswith(reverse("two_factor:verify"))
+
+
+def test_check_deploy_warns_when_two_factor_is_switched_off_in_production(settings):
+    from django.core.checks import run_checks
+
+    settings.DEBUG = False
+    settings.TWO_FACTOR_REQUIRED = False
+    ids = [m.id for m in run_checks(include_deployment_checks=True, tags=["security"])]
+    assert "security.W001" in ids
+    settings.TWO_FACTOR_REQUIRED = True
+    ids = [m.id for m in run_checks(include_deployment_checks=True, tags=["security"])]
+    assert "security.W001" not in ids
