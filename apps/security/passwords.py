@@ -27,6 +27,9 @@ from django.contrib.auth.password_validation import (
     CommonPasswordValidator as DjangoCommonPasswordValidator,
 )
 from django.contrib.auth.password_validation import (
+    MinimumLengthValidator as DjangoMinimumLengthValidator,
+)
+from django.contrib.auth.password_validation import (
     UserAttributeSimilarityValidator as DjangoUserAttributeSimilarityValidator,
 )
 from django.core.exceptions import ValidationError
@@ -43,17 +46,12 @@ from .models import PasswordHistory
 # --- Validators ---------------------------------------------------------------------------
 
 
-class MinimumLengthValidator:
+class MinimumLengthValidator(DjangoMinimumLengthValidator):
     def __init__(self, min_length=12):
-        self.min_length = min_length
+        super().__init__(min_length)
 
-    def validate(self, password, user=None):
-        if len(password) < self.min_length:
-            raise ValidationError(
-                _("密码太短：至少需要 %(min_length)d 个字符。"),
-                code="password_too_short",
-                params={"min_length": self.min_length},
-            )
+    def get_error_message(self):
+        return _("密码太短：至少需要 %(min_length)d 个字符。")
 
     def get_help_text(self):
         return _("至少 %(min_length)d 个字符。") % {"min_length": self.min_length}
