@@ -64,6 +64,11 @@ INSTALLED_APPS = [
     "apps.reports",
     "apps.dashboards",
     "apps.applications",
+    "apps.warnings",
+    "apps.duty",
+    "apps.incidents",
+    "apps.response",
+    "apps.mobile",
     "apps.security",
 ]
 
@@ -85,6 +90,8 @@ MIDDLEWARE = [
     # Idle and absolute session timeout, then the forced password change (both need messages).
     "apps.security.sessions.SessionTimeoutMiddleware",
     "apps.security.passwords.PasswordChangeRequiredMiddleware",
+    # The front line (居委, 网格员, 灾害信息员): phone pages and delegated views only.
+    "apps.orgs.frontline.FrontLineMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "apps.security.middleware.SecurityHeadersMiddleware",
@@ -216,6 +223,9 @@ STORAGES = {
 # EMAIL_URL=smtp+tls://user:password@smtp.example.gov.cn:587 in production; console by default.
 vars().update(env.email_url("EMAIL_URL", default="consolemail://"))
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="resilience-portal@localhost")
+# Text messages (验证码, 预警叫应): a class with send(mobile, text); the default only logs.
+# How a real gateway plugs in: apps/notifications/sms.py.
+SMS_BACKEND = env("SMS_BACKEND", default="apps.notifications.sms.LoggingBackend")
 # The portal's address as users reach it, for links in e-mails (no trailing slash).
 SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000")
 

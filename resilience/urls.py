@@ -38,5 +38,10 @@ urlpatterns = [
     path("reports/", include("apps.reports.urls")),
     path("dashboard/", include("apps.dashboards.urls")),
     path("applications/", include("apps.applications.urls")),
+    path("warnings/", include("apps.warnings.urls")),
+    path("duty/", include("apps.duty.urls")),
+    path("incidents/", include("apps.incidents.urls")),
+    path("response/", include("apps.response.urls")),
+    path("m/", include("apps.mobile.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -13,6 +13,7 @@ from .rules import RULES
 
 
 class NotificationListView(LoginRequiredMixin, ListView):
+    frontline = True  # everyone's own notifications
     template_name = "notifications/notification_list.html"
     context_object_name = "notifications"
     paginate_by = 50
@@ -37,6 +38,8 @@ class NotificationListView(LoginRequiredMixin, ListView):
 class OpenNotificationView(LoginRequiredMixin, View):
     """POST: mark one notification read and go to its object."""
 
+    frontline = True  # everyone's own notifications
+
     def post(self, request, pk):
         notification = get_object_or_404(Notification.objects.for_user(request.user), pk=pk)
         if notification.read_at is None:
@@ -49,6 +52,8 @@ class OpenNotificationView(LoginRequiredMixin, View):
 
 
 class MarkAllReadView(LoginRequiredMixin, View):
+    frontline = True  # everyone's own notifications
+
     def post(self, request):
         count = Notification.objects.for_user(request.user).unread().update(read_at=timezone.now())
         messages.success(request, _("已将 %(n)d 条提醒标为已读。") % {"n": count})
@@ -56,6 +61,8 @@ class MarkAllReadView(LoginRequiredMixin, View):
 
 
 class NotificationSettingsView(LoginRequiredMixin, View):
+    frontline = True  # everyone's own notifications
+
     def post(self, request):
         settings_, _created = NotificationSettings.objects.get_or_create(user=request.user)
         form = NotificationSettingsForm(request.POST, instance=settings_)

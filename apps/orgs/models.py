@@ -21,6 +21,7 @@ from django.db import models, transaction
 from django.db.models.functions import Concat, Substr
 from django.dispatch import Signal
 from django.urls import reverse
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
 PATH_SEPARATOR = "/"
@@ -46,9 +47,15 @@ class Role(models.TextChoices):
     DISTRICT_REVIEWER = "district_reviewer", _("区级审核员")
     CITY_VIEWER = "city_viewer", _("市级查看")
     ADMIN = "admin", _("系统管理员")
+    # The front line: they work on the phone pages (/m/) and on what street staff delegate to
+    # them (apps.orgs.frontline), not on the desk pages.
+    COMMUNITY_STAFF = "community_staff", _("居委/村工作人员")
+    GRID_WORKER = "grid_worker", _("网格员")
+    INFO_OFFICER = "info_officer", _("灾害信息员")
 
 
 EDITING_ROLES = {Role.STREET_STAFF, Role.ADMIN}
+FRONTLINE_ROLES = {Role.COMMUNITY_STAFF, Role.GRID_WORKER, Role.INFO_OFFICER}
 
 
 class ScopedQuerySet(models.QuerySet):
@@ -62,9 +69,15 @@ class ScopedQuerySet(models.QuerySet):
             return self.none()
         if user.is_superuser:
             return self
-        if user.org_unit_id is None:
+        paths = user.scope_paths
+        if not paths:
             return self.none()
-        return self.filter(**{f"{self.scope_path}__startswith": user.org_unit.path})
+        if len(paths) == 1:
+            return self.filter(**{f"{self.scope_path}__startswith": paths[0]})
+        under = models.Q()
+        for path in paths:
+            under |= models.Q(**{f"{self.scope_path}__startswith": path})
+        return self.filter(under)
 
     def editable_by(self, user):
         if user and user.is_authenticated and user.is_superuser:
@@ -88,9 +101,14 @@ def can_edit_unit(user, unit):
     """Whether ``user`` may change records owned by ``unit``."""
     if not user_can_edit(user) or unit is None:
         return False
-    if user.is_superuser:
-        return True
-    return user.org_unit_id is not None and unit.path.startswith(user.org_unit.path)
+    return user.is_superuser or in_scope(user, unit)
+
+
+def in_scope(user, unit):
+    """Whether ``unit`` lies in what ``user`` sees (the scoping rule, for one unit)."""
+    if unit is None or not (user and user.is_authenticated and user.is_active):
+        return False
+    return user.is_superuser or any(unit.path.startswith(p) for p in user.scope_paths)
 
 
 class OrgUnitQuerySet(ScopedQuerySet):
@@ -233,11 +251,50 @@ class User(AbstractUser):
         ),
     )
 
+    # A grid worker's grid: they see the records of its 小区 only.
+    grid = models.ForeignKey(
+        "orgs.Grid",
+        verbose_name=_("网格"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="workers",
+    )
+    mobile = models.CharField(
+        _("手机号"),
+        max_length=11,
+        blank=True,
+        validators=[RegexValidator(r"^1[3-9][0-9]{9}$", _("请输入11位手机号码。"))],
+        help_text=_("可用手机号登录；预警叫应和验证码短信发到此号码。"),
+    )
+
     objects = UserManager()
 
     class Meta:
         verbose_name = _("用户")
         verbose_name_plural = _("用户")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["mobile"],
+                condition=~models.Q(mobile=""),
+                name="user_mobile_unique",
+                violation_error_message=_("该手机号已被其他账号使用。"),
+            ),
+        ]
+
+    @property
+    def is_frontline(self):
+        return self.role in FRONTLINE_ROLES and not self.is_superuser
+
+    @cached_property
+    def scope_paths(self):
+        """The org unit paths whose subtrees this user sees: their unit's, or for a grid worker
+        the 小区 of their grid (none without a grid). Superusers see everything (not used)."""
+        if self.role == Role.GRID_WORKER and not self.is_superuser:
+            if self.grid_id is None:
+                return []
+            return list(self.grid.estates.values_list("path", flat=True))
+        return [self.org_unit.path] if self.org_unit_id else []
 
     def get_full_name(self):
         """Chinese order: family name first, no space (张三, not 三 张)."""
@@ -256,6 +313,60 @@ class User(AbstractUser):
         super().clean()
         if not self.is_superuser and self.org_unit_id is None:
             raise ValidationError({"org_unit": _("请为用户选择所属单位。")})
+        if self.role == Role.GRID_WORKER:
+            if self.grid_id is None:
+                raise ValidationError({"grid": _("网格员须选择所在网格。")})
+            if self.org_unit_id and self.grid.community_id != self.org_unit_id:
+                raise ValidationError({"grid": _("网格须属于该用户所在的居委/村。")})
+        if (
+            self.role in FRONTLINE_ROLES
+            and self.org_unit_id
+            and KIND_DEPTH[self.org_unit.kind] < KIND_DEPTH[OrgKind.COMMUNITY]
+        ):
+            raise ValidationError(
+                {"org_unit": _("居委/村工作人员、网格员和灾害信息员须属于居委/村或小区。")}
+            )
+
+
+class GridQuerySet(ScopedQuerySet):
+    scope_path = "community__path"
+
+
+class Grid(models.Model):
+    """A 网格 of a community (多格合一): the 小区 one grid worker looks after."""
+
+    community = models.ForeignKey(
+        OrgUnit,
+        verbose_name=_("居委/村"),
+        on_delete=models.PROTECT,
+        related_name="grids",
+        limit_choices_to={"kind": OrgKind.COMMUNITY},
+    )
+    name = models.CharField(_("网格名称"), max_length=100)
+    estates = models.ManyToManyField(
+        OrgUnit,
+        verbose_name=_("小区"),
+        related_name="estate_grids",
+        blank=True,
+        limit_choices_to={"kind": OrgKind.ESTATE},
+    )
+
+    objects = GridQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("网格")
+        verbose_name_plural = _("网格")
+        ordering = ["community__path", "name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["community", "name"],
+                name="grid_name_unique",
+                violation_error_message=_("该居委/村已有同名网格。"),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.community.name} · {self.name}"
 
 
 class ScopedModel(models.Model):

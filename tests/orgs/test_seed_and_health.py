@@ -27,6 +27,9 @@ def test_seed_demo_twice_changes_nothing(demo, settings):
             "xinhua_staff",
             "pudong_reviewer",
             "lujiazui_staff",
+            "huayi_community",
+            "huayi_grid",
+            "huayi_officer",
         ]
     )
     call_command("seed_demo", stdout=io.StringIO())

@@ -25,6 +25,9 @@ ROLES = (
     "changning_reviewer",
     "pudong_reviewer",
     "admin",
+    "huayi_community",
+    "huayi_grid",
+    "huayi_officer",
 )
 
 

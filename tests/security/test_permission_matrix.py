@@ -27,26 +27,41 @@ from .conftest import ROLES
 SKIPPED_PREFIXES = ("admin/", "i18n/", settings.STATIC_URL.lstrip("/"))
 
 # Rows of statuses, in ROLES order:
-# anonymous, huayang_staff, xinhua_staff, changning_reviewer, pudong_reviewer, admin
-PUBLIC = "200 200 200 200 200 200"
-LIST = "302 200 200 200 200 200"  # a list or page of the user's own scope
-CREATE = "302 200 200 403 403 200"  # create/import pages: street staff only
-READ = "302 200 404 200 404 200"  # a 华阳路 record: its street, its district reviewer
-EDIT = "302 200 404 403 404 200"  # changing a 华阳路 record: its street only
-POST_ONLY = "302 405 405 405 405 405"
-OWN = "302 200 404 404 404 404"  # a record of huayang_staff's own (import job)
-PERSONAL = "302 200 403 403 403 200"  # vulnerable residents: street staff of the unit only
-ADMIN_ONLY = "302 403 403 403 403 200"
-DISTRICT_READ = "302 404 404 200 404 200"  # district-level data: its reviewer
-REVIEW = "302 403 404 200 404 200"  # reviewing a 华阳路 application: its district reviewer
+# anonymous, huayang_staff, xinhua_staff, changning_reviewer, pudong_reviewer, admin,
+# huayi_community, huayi_grid, huayi_officer (the front line of 华阳路街道's 华一居民区)
+#
+# The front line works on the phone pages and on what is delegated to it (apps.orgs.frontline):
+# every desk page is a 403 for them, whatever its record (DESK below).
+DESK = "403 403 403"
+PUBLIC = "200 200 200 200 200 200 200 200 200"
+SELF = "302 200 200 200 200 200 200 200 200"  # each user's own page (password, notifications)
+LIST = f"302 200 200 200 200 200 {DESK}"  # a list or page of the user's own scope
+CREATE = f"302 200 200 403 403 200 {DESK}"  # create/import pages: street staff only
+READ = f"302 200 404 200 404 200 {DESK}"  # a 华阳路 record: its street, its district reviewer
+EDIT = f"302 200 404 403 404 200 {DESK}"  # changing a 华阳路 record: its street only
+POST_ONLY = f"302 405 405 405 405 405 {DESK}"
+SELF_POST_ONLY = "302 405 405 405 405 405 405 405 405"  # POST-only on the user's own data
+OWN = f"302 200 404 404 404 404 {DESK}"  # a record of huayang_staff's own (import job)
+PERSONAL = f"302 200 403 403 403 200 {DESK}"  # vulnerable residents: street staff of the unit
+ADMIN_ONLY = f"302 403 403 403 403 200 {DESK}"
+DISTRICT_READ = f"302 404 404 200 404 200 {DESK}"  # district-level data: its reviewer
+REVIEW = f"302 403 404 200 404 200 {DESK}"  # reviewing a 华阳路 application: its reviewer
 # Editing an application under review: the applicant is sent back to the (read-only) record.
-LOCKED = "302 302 404 403 404 302"
+LOCKED = f"302 302 404 403 404 302 {DESK}"
 
 # POST statuses of the roles that must not act (anonymous, xinhua_staff, changning_reviewer,
-# pudong_reviewer) on a POST-only URL.
-REFUSED_ROLES = ("anonymous", "xinhua_staff", "changning_reviewer", "pudong_reviewer")
-POST_EDIT = "302 404 403 404"  # an action on a 华阳路 record
-POST_OWN = "302 404 404 404"  # an action on huayang_staff's own record
+# pudong_reviewer and the front line) on a POST-only URL.
+REFUSED_ROLES = (
+    "anonymous",
+    "xinhua_staff",
+    "changning_reviewer",
+    "pudong_reviewer",
+    "huayi_community",
+    "huayi_grid",
+    "huayi_officer",
+)
+POST_EDIT = f"302 404 403 404 {DESK}"  # an action on a 华阳路 record
+POST_OWN = f"302 404 404 404 {DESK}"  # an action on huayang_staff's own record
 POST_SELF = None  # acts only on the requesting user's own data: nothing to refuse
 
 
@@ -68,22 +83,26 @@ def NONE(w):  # noqa: N802 - no URL arguments
 
 # name: (URL arguments from the demo world, GET statuses, POST statuses or None)
 MATRIX = {
-    "home": (NONE, LIST, None),
+    "home": (NONE, "302 200 200 200 200 200 302 302 302", None),  # front line: /m/
     "healthz": (NONE, PUBLIC, None),
     "login": (NONE, PUBLIC, None),
-    "logout": (NONE, "405 405 405 405 405 405", None),
+    "logout": (NONE, "405 405 405 405 405 405 405 405 405", None),
     # each user's own password and log-in record
-    "password_change": (NONE, LIST, None),
-    "password_change_done": (NONE, LIST, None),
-    "login_activity": (NONE, LIST, None),
+    "password_change": (NONE, SELF, None),
+    "password_change_done": (NONE, SELF, None),
+    "login_activity": (NONE, SELF, None),
     # two-factor log-in: each user's own (no demo user has an authenticator; 2FA not required)
-    "two_factor:manage": (NONE, LIST, None),
-    "two_factor:setup": (NONE, LIST, None),
+    "two_factor:manage": (NONE, SELF, None),
+    "two_factor:setup": (NONE, SELF, None),
     # the key of a set-up under way (none until the set-up page starts one)
-    "two_factor:qr": (NONE, "302 404 404 404 404 404", None),
-    "two_factor:verify": (NONE, "302 302 302 302 302 302", None),  # nothing to verify: home
-    "two_factor:recovery_codes": (NONE, POST_ONLY, POST_SELF),
-    "two_factor:disable": (NONE, POST_ONLY, POST_SELF),
+    "two_factor:qr": (NONE, "302 404 404 404 404 404 404 404 404", None),
+    "two_factor:verify": (
+        NONE,
+        "302 302 302 302 302 302 302 302 302",
+        None,
+    ),  # nothing to verify: home
+    "two_factor:recovery_codes": (NONE, SELF_POST_ONLY, POST_SELF),
+    "two_factor:disable": (NONE, SELF_POST_ONLY, POST_SELF),
     "orgs:detail": (street_code, READ, None),
     "orgs:edit": (street_code, EDIT, None),
     "files:import_job": (pk("job"), OWN, None),
@@ -194,7 +213,11 @@ MATRIX = {
     "people:resident_edit": (pk("resident"), PERSONAL, None),
     "people:helper_add": (pk("resident"), PERSONAL, None),
     "people:visit_add": (pk("resident"), PERSONAL, None),
-    "people:helper_end": (pk("helper"), "302 405 403 403 403 405", "302 403 403 403"),
+    "people:helper_end": (
+        pk("helper"),
+        f"302 405 403 403 403 405 {DESK}",
+        f"302 403 403 403 {DESK}",
+    ),
     "people:leadership": (NONE, LIST, None),
     "people:leadership_create": (NONE, CREATE, None),
     "people:leadership_edit": (pk("group"), EDIT, None),
@@ -202,17 +225,17 @@ MATRIX = {
     "people:leadership_member_edit": (pk("group_member"), EDIT, None),
     "people:leadership_member_delete": (pk("group_member"), POST_ONLY, POST_EDIT),
     # notifications: each user's own
-    "notifications:list": (NONE, LIST, None),
-    "notifications:open": (pk("notification"), POST_ONLY, POST_OWN),
-    "notifications:read_all": (NONE, POST_ONLY, POST_SELF),
-    "notifications:settings": (NONE, POST_ONLY, POST_SELF),
+    "notifications:list": (NONE, SELF, None),
+    "notifications:open": (pk("notification"), SELF_POST_ONLY, "302 404 404 404 404 404 404"),
+    "notifications:read_all": (NONE, SELF_POST_ONLY, POST_SELF),
+    "notifications:settings": (NONE, SELF_POST_ONLY, POST_SELF),
     # reports
     "reports:list": (NONE, LIST, None),
     "reports:street": (NONE, POST_ONLY, POST_SELF),
     "reports:create": (lambda w: {"kind": "hazard_notice"}, POST_ONLY, POST_SELF),
     "reports:detail": (pk("report"), READ, None),
     "reports:download": (pk("report"), READ, None),
-    "reports:retry": (pk("report"), POST_ONLY, "302 404 302 404"),
+    "reports:retry": (pk("report"), POST_ONLY, f"302 404 302 404 {DESK}"),
     # applications (示范社区创建申报): 华阳路街道's application, under district review
     "applications:list": (NONE, LIST, None),
     "applications:queue": (NONE, LIST, None),
@@ -234,6 +257,8 @@ MATRIX = {
     "applications:evidence": (pk("evidence"), READ, None),
     "applications:evidence_delete": (pk("evidence"), POST_ONLY, POST_EDIT),
     "dashboards:unit": (street_code, READ, None),
+    # the front line's phone pages
+    "mobile:home": (NONE, "302 200 200 200 200 200 200 200 200", None),
     # dashboards (JSON for the home page)
     "dashboards:facts": (street_code, READ, None),
     "dashboards:streets": (district_code, DISTRICT_READ, None),

@@ -14,7 +14,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from apps.orgs.models import OrgKind, OrgUnit, Role, User
+from apps.orgs.models import Grid, OrgKind, OrgUnit, Role, User
 
 # (code, name, population, [communities]) — codes follow the administrative division codes;
 # community names and populations are illustrative demo values.
@@ -61,7 +61,13 @@ DEMO_USERS = [
     ("xinhua_staff", ("新华路", "工作人员"), Role.STREET_STAFF, "310105004", False, False),
     ("pudong_reviewer", ("浦东新区", "审核员"), Role.DISTRICT_REVIEWER, "310115", False, False),
     ("lujiazui_staff", ("陆家嘴", "工作人员"), Role.STREET_STAFF, "310115005", False, False),
+    # the front line of 华一居民区 (华阳路街道): its staff, the grid worker of 华一第一网格 and
+    # the 灾害信息员 of 华一小区 (linked to the officer record by apps.people.demo)
+    ("huayi_community", ("华一", "居委"), Role.COMMUNITY_STAFF, "310105001001", False, False),
+    ("huayi_grid", ("华一", "网格员"), Role.GRID_WORKER, "310105001001", False, False),
+    ("huayi_officer", ("华一", "信息员"), Role.INFO_OFFICER, "31010500100101", False, False),
 ]
+DEMO_GRID_NAME = "第一网格"
 
 
 def _unit(code, name, kind, parent, population=None):
@@ -97,6 +103,15 @@ def build_org_tree():
     return city
 
 
+def build_grids():
+    """One grid per community that has 小区, covering them all."""
+    for community in OrgUnit.objects.filter(
+        kind=OrgKind.COMMUNITY, children__kind=OrgKind.ESTATE
+    ).distinct():
+        grid, _ = Grid.objects.get_or_create(community=community, name=DEMO_GRID_NAME)
+        grid.estates.set(community.children.filter(kind=OrgKind.ESTATE))
+
+
 def build_users(password):
     units = {u.code: u for u in OrgUnit.objects.filter(code__in=[u[3] for u in DEMO_USERS])}
     for username, (last, first), role, code, is_staff, is_superuser in DEMO_USERS:
@@ -104,6 +119,11 @@ def build_users(password):
         user.last_name, user.first_name = last, first
         user.email = f"{username}@example.org"
         user.role, user.org_unit = role, units[code]
+        user.grid = (
+            Grid.objects.get(community=units[code], name=DEMO_GRID_NAME)
+            if role == Role.GRID_WORKER
+            else None
+        )
         user.is_staff, user.is_superuser, user.is_active = is_staff, is_superuser, True
         if created or not user.check_password(password):
             user.set_password(password)
@@ -127,6 +147,7 @@ class Command(BaseCommand):
         # Demo records are not anyone's work: no audit entries (and seeding stays fast).
         with transaction.atomic(), disable_auditlog():
             build_org_tree()
+            build_grids()
             build_users(settings.DEMO_PASSWORD)
             for config in apps.get_app_configs():
                 if not config.name.startswith("apps."):
