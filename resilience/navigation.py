@@ -6,6 +6,10 @@ from django.utils.translation import gettext_lazy as _
 
 MAIN_MENU = [
     ("home", _("工作台")),
+    ("warnings:list", _("预警叫应")),
+    ("duty:list", _("值班值守")),
+    ("incidents:list", _("信息报送")),
+    ("response:list", _("应急响应")),
     ("plans:list", _("应急预案")),
     ("hazards:list", _("风险隐患")),
     ("supplies:list", _("应急物资")),
