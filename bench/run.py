@@ -15,6 +15,8 @@ What it measures, each as a median (and p95) over repeated runs:
 * import — a 10,000-row stock spreadsheet through the supplies import (read, dry run,
   import), as ``bench/bench_supplies_import.py`` does;
 * sweep — the reminder sweep (``apps.notifications.services.run_sweep``) over the whole city;
+* warnings — a red warning for the whole city published to every 责任人 and delivered, then
+  the escalation tick with nobody answering (``bench/bench_warnings.py``);
 * report — the street PDF report (``apps.reports``), built and rendered in-process;
 * load — gunicorn on 127.0.0.1:8019 and ``wrk`` (Debian package ``wrk``) with N connections
   for S seconds over a mix of pages, logged in with session cookies.
@@ -174,6 +176,9 @@ def page_list(user):
         ("notifications", "notifications:list", []),
         ("reports", "reports:list", []),
         ("applications list", "applications:list", []),
+        # the phone pages (target: median < 100 ms)
+        ("phone: my tasks (/m/)", "mobile:home", []),
+        ("phone: report a hazard", "mobile:report", []),
     ]
     json_names = [
         ("risk map data", "hazards:map_data", []),
@@ -358,6 +363,23 @@ def bench_sweep(runs, results):
         "first": statistics.median(first),
         "repeat": statistics.median(second),
         "created": created,
+    }
+
+
+def bench_warnings(runs, results):
+    import bench_warnings as bw
+
+    timings = {"publish": [], "deliver": [], "tick": [], "idle_tick": []}
+    for run in range(runs):
+        summary = rolled_back(lambda: bw.once(timings))
+        print(
+            f"  warnings run {run + 1}: publish {timings['publish'][-1]:.2f} s, deliver "
+            f"{timings['deliver'][-1]:.2f} s, tick {timings['tick'][-1]:.2f} s, idle tick "
+            f"{timings['idle_tick'][-1]:.3f} s ({summary})"
+        )
+    results["warnings"] = {
+        **summary,
+        **{phase: statistics.median(v) for phase, v in timings.items()},
     }
 
 
@@ -648,6 +670,18 @@ def write_markdown(results, path):
             f"| street PDF report ({r['street']}, one year) | {r['median']:.2f} s | < 5 s | "
             f"{mark(r['median'] < 5)} |"
         )
+    if "warnings" in results:
+        r = results["warnings"]
+        other.append(
+            f"| red warning for the whole city: publish and fan out {r['calls']:,} calls "
+            f"({r['holders']:,} 责任人) | {r['publish']:.1f} s (delivery in-app + SMS "
+            f"{r['deliver']:.1f} s) | < 10 s | {mark(r['publish'] < 10)} |"
+        )
+        other.append(
+            f"| escalation tick, every call unanswered ({r['escalated']:,} new calls) | "
+            f"{r['tick']:.1f} s (idle tick {r['idle_tick'] * 1000:.0f} ms) | < 2 s | "
+            f"{mark(r['tick'] < 2)} |"
+        )
     for key in ("load", "load_saturation"):
         r = results.get(key)
         if not r or "skipped" in r:
@@ -675,7 +709,7 @@ def write_markdown(results, path):
 
 def main():
     parser = argparse.ArgumentParser(description="City-scale benchmarks (see module doc).")
-    parser.add_argument("--only", default="pages,import,sweep,report,load")
+    parser.add_argument("--only", default="pages,import,sweep,warnings,report,load")
     parser.add_argument("--runs", type=int, default=15, help="runs per page")
     parser.add_argument("--job-runs", type=int, default=3, help="runs of import/sweep/report")
     parser.add_argument("--load-users", type=int, default=50)
@@ -722,6 +756,9 @@ def main():
     if "sweep" in only:
         print("reminder sweep")
         bench_sweep(args.job_runs, results)
+    if "warnings" in only:
+        print("预警叫应: city-wide red warning and the escalation tick")
+        bench_warnings(args.job_runs, results)
     if "report" in only:
         print("street PDF report")
         bench_report(args.job_runs, results)

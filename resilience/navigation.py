@@ -16,14 +16,23 @@ MAIN_MENU = [
     ("shelters:list", _("避难场所")),
     ("drills:list", _("应急演练")),
     ("people:list", _("队伍与人员")),
+    ("orgs:accounts", _("基层账号")),
     ("applications:list", _("示范社区创建")),
     ("reports:list", _("报表")),
 ]
 
 
-def _menu():
+# What the front line gets instead (apps.orgs.frontline keeps it off the desk pages), and the
+# bottom bar of every phone page.
+MOBILE_MENU = [
+    ("mobile:home", _("我的任务")),
+    ("mobile:report", _("上报隐患")),
+]
+
+
+def _menu(entries):
     items = []
-    for name, label in MAIN_MENU:
+    for name, label in entries:
         try:
             url = reverse(name)
         except NoReverseMatch:
@@ -37,4 +46,6 @@ def _menu():
 def navigation(request):
     if not getattr(request, "user", None) or not request.user.is_authenticated:
         return {}
-    return {"main_menu": _menu()}
+    mobile_menu = _menu(MOBILE_MENU)
+    main_menu = mobile_menu if request.user.is_frontline else _menu(MAIN_MENU)
+    return {"main_menu": main_menu, "mobile_menu": mobile_menu}

@@ -146,7 +146,7 @@ AUTH_USER_MODEL = "orgs.User"
 AUTHENTICATION_BACKENDS = [
     # First: refuses locked-out credentials (django-axes), then the real backend.
     "apps.security.backends.LockoutBackend",
-    "apps.orgs.backends.OrgUnitModelBackend",
+    "apps.orgs.backends.MobileOrUsernameBackend",
 ]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
@@ -226,6 +226,11 @@ DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="resilience-portal@localh
 # Text messages (验证码, 预警叫应): a class with send(mobile, text); the default only logs.
 # How a real gateway plugs in: apps/notifications/sms.py.
 SMS_BACKEND = env("SMS_BACKEND", default="apps.notifications.sms.LoggingBackend")
+# A one-time code by text message after the password, for users with a mobile number and no
+# authenticator app (apps/security/two_factor.py): valid 5 minutes, a new one once a minute.
+SMS_LOGIN_CODE = env.bool("SMS_LOGIN_CODE", default=False)
+SMS_CODE_VALID_SECONDS = env.int("SMS_CODE_VALID_SECONDS", default=300)
+SMS_CODE_RESEND_SECONDS = env.int("SMS_CODE_RESEND_SECONDS", default=60)
 # The portal's address as users reach it, for links in e-mails (no trailing slash).
 SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000")
 
@@ -248,6 +253,21 @@ CELERY_BEAT_SCHEDULE = {
     "reminder-sweep": {
         "task": "apps.notifications.tasks.run_reminder_sweep",
         "schedule": crontab(hour=env.int("REMINDER_HOUR", default=7), minute=30),
+    },
+    # 预警叫应: escalate unanswered calls (apps.warnings); over database state, two workers safe.
+    "warning-escalation": {
+        "task": "apps.warnings.tasks.escalate_calls",
+        "schedule": crontab(),
+    },
+    # 信息报送 deadlines are minutes: their escalation rules run every five (apps.incidents).
+    "incident-escalation": {
+        "task": "apps.incidents.tasks.escalate_incidents",
+        "schedule": crontab(minute="*/5"),
+    },
+    # A duty shift nobody signed into reminds its 带班领导 (apps.duty) within the quarter hour.
+    "duty-sign-in": {
+        "task": "apps.duty.tasks.remind_unsigned_shifts",
+        "schedule": crontab(minute="*/15"),
     },
 }
 
@@ -313,6 +333,8 @@ AXES_ENABLE_ACCESS_FAILURE_LOG = True
 AXES_VERBOSE = False  # no start-up banner on every manage.py command
 AXES_LOCKOUT_CALLABLE = "apps.security.views.locked_out"
 AXES_USERNAME_FORM_FIELD = "username"
+# A mobile number typed at log-in counts as its account's user name (one lockout per account).
+AXES_USERNAME_CALLABLE = "apps.orgs.backends.lockout_username"
 AXES_IP_FAILURE_LIMIT = env.int("AXES_IP_FAILURE_LIMIT", default=50)
 AXES_CLIENT_IP_CALLABLE = "apps.security.client_ip.client_ip"
 

@@ -42,6 +42,7 @@ urlpatterns = [
     path("duty/", include("apps.duty.urls")),
     path("incidents/", include("apps.incidents.urls")),
     path("response/", include("apps.response.urls")),
+    path("public/", include("apps.response.public_urls")),
     path("m/", include("apps.mobile.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -8,16 +8,19 @@ from celery.contrib.testing.worker import start_worker
 from celery.signals import task_postrun
 from django.conf import settings
 from django.core.management import call_command
-from django.db import connections
+from django.db import connections, transaction
+from django.test import override_settings
 
 from apps.orgs.models import OrgKind, Role
 from resilience.celery import app as celery_app
 from tests.factories import UserFactory, child, city
 
+TEST_PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
 
 @pytest.fixture(autouse=True)
 def _test_settings(settings, tmp_path):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.PASSWORD_HASHERS = TEST_PASSWORD_HASHERS
     settings.MEDIA_ROOT = tmp_path / "media"
 
 
@@ -30,11 +33,60 @@ def _fresh_dashboard_cache(monkeypatch):
     monkeypatch.setattr(cache, "PREFIX", f"dash-{uuid.uuid4().hex}")
 
 
+def _module_has_transactional_tests(request):
+    path = request.node.path
+    for item in request.session.items:
+        if item.path != path:
+            continue
+        marker = item.get_closest_marker("django_db")
+        if (marker and marker.kwargs.get("transaction")) or {
+            "transactional_db",
+            "live_server",
+        } & set(item.fixturenames):
+            return True
+    return False
+
+
+def pytest_collection_modifyitems(items):
+    """Within each module, the tests without the demo data first: once a module's demo is
+    seeded (``_demo_once``) every later test of the module sees it."""
+    modules = {}
+    for item in items:
+        modules.setdefault(item.path, len(modules))
+    items.sort(key=lambda item: (modules[item.path], "demo" in item.fixturenames))
+
+
+@pytest.fixture(scope="module")
+def _demo_once(request, django_db_setup, django_db_blocker, tmp_path_factory):
+    """``seed_demo`` once per test module, in a transaction rolled back when the module ends;
+    each test runs in a savepoint inside it, so what a test changes is gone for the next.
+    Seeding takes seconds, and most modules have several tests that read the demo data.
+
+    A module with transactional tests (workers, browsers) cannot hold a transaction open
+    around them: there each test seeds its own (``None`` here)."""
+    if _module_has_transactional_tests(request):
+        yield None
+        return
+    media = tmp_path_factory.mktemp("demo-media")
+    with (
+        django_db_blocker.unblock(),
+        # the tests' hasher (``_test_settings`` is not active yet): demo passwords must verify
+        override_settings(DEBUG=True, MEDIA_ROOT=media, PASSWORD_HASHERS=TEST_PASSWORD_HASHERS),
+        transaction.atomic(),
+    ):
+        call_command("seed_demo", stdout=io.StringIO())
+        yield media
+        transaction.set_rollback(True)
+
+
 @pytest.fixture
-def demo(db, settings):
-    """The demo org tree and users from ``seed_demo``."""
+def demo(_demo_once, db, settings):
+    """The demo org tree, users and each app's demo records from ``seed_demo``."""
     settings.DEBUG = True
-    call_command("seed_demo", stdout=io.StringIO())
+    if _demo_once is None:
+        call_command("seed_demo", stdout=io.StringIO())
+    else:
+        settings.MEDIA_ROOT = _demo_once  # the demo's uploaded files
 
 
 @pytest.fixture

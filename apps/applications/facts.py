@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 # Which fact groups an aspect's ``facts`` code shows.
 ASPECT_GROUPS = {
     "people": ("people",),
-    "hazards": ("hazards",),
+    "hazards": ("hazards", "incidents"),
     "shelters": ("shelters",),
     "supplies": ("supplies",),
     "plans_drills": ("plans", "drills"),
@@ -26,6 +26,7 @@ GROUP_TITLES = {
     "supplies": _("应急物资"),
     "shelters": _("应急避难场所"),
     "people": _("组织与队伍"),
+    "incidents": _("突发事件（信息报送）"),
 }
 
 # (key, label, format, "warn when"): formats are bool, int, float, percent, date, or
@@ -66,6 +67,11 @@ ROWS = {
         ("teams_with_members", _("有队员的应急队伍"), "int", "zero"),
         ("team_members", _("应急队员"), "int", None),
         ("estates_with_officer", _("有灾害信息员的小区"), "of:estates", "short"),
+    ],
+    "incidents": [
+        ("no_serious_3y", _("近3年无因灾较大事故"), "bool", "false"),
+        ("serious_3y", _("近3年较大及以上突发事件"), "int", "positive"),
+        ("this_year", _("今年报送的突发事件"), "int", None),
     ],
 }
 

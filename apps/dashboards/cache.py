@@ -40,6 +40,7 @@ FACT_MODELS = [
     "people.EmergencyTeam",
     "people.TeamMember",
     "people.InformationOfficer",
+    "incidents.Incident",
 ]
 
 

@@ -20,7 +20,9 @@ from django.utils.translation import gettext_lazy
 from apps.drills.models import Drill, DrillStatus
 from apps.hazards.models import Hazard, HazardState
 from apps.hazards.services import hazard_stats_by_unit
+from apps.incidents.selectors import incident_figures
 from apps.orgs.models import OrgKind, OrgUnit, rollup
+from apps.orgs.selectors import grid_figures
 from apps.people.models import EmergencyTeam, InformationOfficer, LeadershipGroup, LeadershipMember
 from apps.plans.models import Plan
 from apps.shelters.services import TARGET_AREA_PER_RESIDENT, area_per_resident
@@ -200,6 +202,8 @@ def figures_for_units(units, *, today=None):
         "shelters": _shelters(units),
         "drills": _drills(units, today, below),
         "people": _people(units, below),
+        "grids": grid_figures(units, today=today),  # 网格化覆盖率, 网格员发现隐患处理率
+        "incidents": incident_figures(units, today=today),  # 近3年无因灾较大事故
     }
     return {unit.pk: {name: values[unit.pk] for name, values in groups.items()} for unit in units}
 

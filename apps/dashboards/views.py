@@ -13,6 +13,7 @@ from django.views.generic import TemplateView
 
 from apps.applications.models import Application, State
 from apps.drills.services import plan_vs_held
+from apps.duty.selectors import duty_card
 from apps.notifications.models import Notification
 from apps.orgs.models import KIND_DEPTH, OrgKind, OrgUnit, can_edit_unit
 from apps.orgs.views import unit_context
@@ -93,6 +94,7 @@ def street_context(user, unit):
         .filter(unit_path__startswith=unit.path)[:6],
         "trend_url": reverse("dashboards:trend", args=[unit.code]),
         "year": today.year,
+        "duty": duty_card(user, unit),
     }
 
 
@@ -112,6 +114,7 @@ def district_context(user, unit, sort):
         "sort": sort,
         "map_url": reverse("dashboards:map", args=[unit.code]),
         "chart_url": reverse("dashboards:streets", args=[unit.code]),
+        "duty": duty_card(user, unit),
         "applications_waiting": Application.objects.visible_to(user)
         .filter(
             org_unit__path__startswith=unit.path,

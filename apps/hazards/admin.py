@@ -6,6 +6,7 @@ from .models import (
     Hazard,
     HazardCategory,
     HazardEvent,
+    HazardLoopSettings,
     HazardPhoto,
     RiskPoint,
     RiskPointInspection,
@@ -18,6 +19,19 @@ class HazardCategoryAdmin(admin.ModelAdmin):
     list_editable = ["order", "is_active"]
     list_filter = ["is_active"]
     search_fields = ["name", "code"]
+
+
+@admin.register(HazardLoopSettings)
+class HazardLoopSettingsAdmin(admin.ModelAdmin):
+    """Per district, by the admin: how strictly the loop is run (see the model)."""
+
+    list_display = [
+        "district",
+        "photo_required",
+        "separate_verifier",
+        "trusted_direct_assign",
+        "direct_assign_days",
+    ]
 
 
 class InspectionInline(admin.TabularInline):
@@ -96,6 +110,7 @@ class HazardAdmin(ScopedAdminMixin, admin.ModelAdmin):
         "state",
         "closed_at",
         "inspection",
+        "reported_by",
         "created_by",
         "created_at",
         "updated_by",

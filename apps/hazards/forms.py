@@ -41,6 +41,8 @@ class PhotosField(forms.FileField):
     def clean(self, data, initial=None):
         single = super().clean
         files = data if isinstance(data, list | tuple) else ([data] if data else [])
+        if not files and self.required:
+            raise forms.ValidationError(self.error_messages["required"], code="required")
         if len(files) > MAX_PHOTOS:
             raise forms.ValidationError(_("一次最多上传 %(n)d 张照片。") % {"n": MAX_PHOTOS})
         cleaned = []

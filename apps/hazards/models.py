@@ -15,7 +15,15 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from apps.files.uploads import RandomUploadTo, validate_image
-from apps.orgs.models import Role, ScopedModel, ScopedQuerySet, User
+from apps.orgs.models import (
+    PATH_SEPARATOR,
+    OrgKind,
+    OrgUnit,
+    Role,
+    ScopedModel,
+    ScopedQuerySet,
+    User,
+)
 
 
 class HazardCategoryManager(models.Manager):
@@ -229,6 +237,10 @@ class HazardAction(models.TextChoices):
 
 
 EDIT_ROLES = frozenset({Role.STREET_STAFF, Role.ADMIN})
+# Delegated to the community (from the phone pages): the rectification of its hazards.
+RECTIFY_ROLES = EDIT_ROLES | {Role.COMMUNITY_STAFF}
+# Reporters whose reports a district may let go straight to 交办 (HazardLoopSettings).
+TRUSTED_REPORTERS = frozenset({Role.GRID_WORKER, Role.INFO_OFFICER})
 
 
 @dataclass(frozen=True)
@@ -259,12 +271,14 @@ TRANSITIONS = {
             HazardAction.START,
             frozenset({HazardState.ASSIGNED}),
             HazardState.IN_PROGRESS,
+            roles=RECTIFY_ROLES,
             help=_("责任单位已接收并开始整改。"),
         ),
         Transition(
             HazardAction.COMPLETE,
             frozenset({HazardState.IN_PROGRESS}),
             HazardState.AWAITING_CHECK,
+            roles=RECTIFY_ROLES,
             help=_("反馈整改结果，请上传整改后照片。"),
             button="btn-success",
         ),
@@ -346,6 +360,17 @@ class Hazard(ScopedModel):
         _("经度"), max_digits=9, decimal_places=6, null=True, blank=True
     )
     found_by = models.CharField(_("发现人"), max_length=60)
+    # The finder as a user where there is one (a grid worker's or officer's report); ``found_by``
+    # keeps the name, and is the only record of finders without an account.
+    reported_by = models.ForeignKey(
+        User,
+        verbose_name=_("发现人账号"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        editable=False,
+    )
     found_on = models.DateField(_("发现日期"))
     state = models.CharField(
         _("状态"), max_length=16, choices=HazardState.choices, default=HazardState.REPORTED
@@ -485,3 +510,42 @@ class HazardPhoto(models.Model):
 
     def get_absolute_url(self):
         return reverse("hazards:photo", args=[self.pk])
+
+
+class HazardLoopSettings(models.Model):
+    """How strictly a district runs the loop (one row per district; without one, the
+    defaults: both checks on, no direct assignment)."""
+
+    district = models.OneToOneField(
+        OrgUnit,
+        verbose_name=_("区"),
+        on_delete=models.CASCADE,
+        related_name="+",
+        limit_choices_to={"kind": OrgKind.DISTRICT},
+    )
+    photo_required = models.BooleanField(_("整改完成须上传整改后照片"), default=True)
+    separate_verifier = models.BooleanField(
+        _("核查销号须由他人进行"),
+        default=True,
+        help_text=_("标记整改完成的人不能核查销号本隐患。"),
+    )
+    trusted_direct_assign = models.BooleanField(
+        _("网格员、灾害信息员上报直接交办"),
+        default=False,
+        help_text=_("上报即交办给隐患所在居委/村，整改期限按下面的天数。"),
+    )
+    direct_assign_days = models.PositiveSmallIntegerField(_("直接交办整改期限（天）"), default=7)
+
+    class Meta:
+        verbose_name = _("隐患闭环规则")
+        verbose_name_plural = _("隐患闭环规则")
+
+    def __str__(self):
+        return str(self.district)
+
+    @classmethod
+    def for_unit(cls, unit):
+        """The rules of the district ``unit`` lies in (the defaults where it has none)."""
+        codes = [c for c in unit.path.split(PATH_SEPARATOR) if c]
+        district = codes[1] if len(codes) > 1 else None
+        return cls.objects.filter(district__code=district).first() or cls()

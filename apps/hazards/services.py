@@ -1,6 +1,8 @@
 """Business rules for risk points and hazards. Views, admin actions, imports, demo data and tests
 all go through these functions; each takes the acting user first."""
 
+from datetime import timedelta
+
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Count, F, Q, Value
@@ -10,14 +12,16 @@ from django.utils.translation import gettext as _
 
 from apps.files.uploads import reencode_image
 from apps.maps.coords import WGS84, to_wgs84
-from apps.orgs.models import PATH_SEPARATOR, can_edit_unit, rollup
+from apps.orgs.models import PATH_SEPARATOR, OrgKind, can_edit_unit, in_scope, rollup
 
 from .models import (
     TRANSITIONS,
+    TRUSTED_REPORTERS,
     Hazard,
     HazardAction,
     HazardCategory,
     HazardEvent,
+    HazardLoopSettings,
     HazardPhoto,
     HazardState,
     InspectionResult,
@@ -42,11 +46,29 @@ def _role_allows(user, transition):
     return bool(user.is_superuser or user.role in transition.roles)
 
 
+def _may_act(user, hazard, transition):
+    """Street staff and admins act on the hazards they may edit; the front line takes the
+    steps delegated to its role (``Transition.roles``) on the hazards in its own scope."""
+    if not _role_allows(user, transition):
+        return False
+    if user.is_frontline:
+        return in_scope(user, hazard.org_unit)
+    return can_edit_unit(user, hazard.org_unit)
+
+
+def may_report(user, unit):
+    """Whether ``user`` may report a hazard of ``unit``: street staff and admins where they
+    edit, the front line anywhere in its scope (a grid worker: the 小区 of its grid)."""
+    if user.is_frontline:
+        return in_scope(user, unit)
+    return can_edit_unit(user, unit)
+
+
 def allowed_actions(user, hazard):
     """The transitions ``user`` may apply to ``hazard`` now (for buttons and checks)."""
-    if not can_edit_unit(user, hazard.org_unit):
-        return []
-    return [t for t in TRANSITIONS.values() if hazard.state in t.sources and _role_allows(user, t)]
+    return [
+        t for t in TRANSITIONS.values() if hazard.state in t.sources and _may_act(user, hazard, t)
+    ]
 
 
 def check_transition(user, hazard, action):
@@ -54,7 +76,7 @@ def check_transition(user, hazard, action):
     transition = TRANSITIONS.get(action)
     if transition is None:
         raise ValidationError(_("未知的操作。"))
-    if not can_edit_unit(user, hazard.org_unit) or not _role_allows(user, transition):
+    if not _may_act(user, hazard, transition):
         raise PermissionDenied(
             _("您没有权限对该隐患执行“%(action)s”。") % {"action": transition.action.label}
         )
@@ -63,6 +85,18 @@ def check_transition(user, hazard, action):
             _("隐患当前状态为“%(state)s”，不能执行“%(action)s”。")
             % {"state": hazard.get_state_display(), "action": transition.action.label}
         )
+    if (
+        action == HazardAction.VERIFY
+        and HazardLoopSettings.for_unit(hazard.org_unit).separate_verifier
+    ):
+        completed_by = (
+            hazard.events.filter(action=HazardAction.COMPLETE)
+            .order_by("-created_at", "-pk")
+            .values_list("actor", flat=True)
+            .first()
+        )
+        if completed_by == user.pk:
+            raise ValidationError(_("核查销号须由标记整改完成以外的人进行，请由其他工作人员核查。"))
     return transition
 
 
@@ -174,8 +208,12 @@ def report_hazard(
     photos=(),
     note="",
 ):
-    """发现: create a hazard in the first state of the loop, with its first event."""
-    _require_unit(user, org_unit)
+    """发现: create a hazard in the first state of the loop, with its first event. The finder
+    is ``found_by`` (free text) or, left blank, the acting user, then also kept as
+    ``reported_by``. A grid worker's or information officer's report goes straight to 交办
+    (to the hazard's 居委/村) where the district's rules say so (``HazardLoopSettings``)."""
+    if not may_report(user, org_unit):
+        raise PermissionDenied(_("您没有权限修改该单位的数据。"))
     if risk_point is not None and not can_edit_unit(user, risk_point.org_unit):
         raise ValidationError({"risk_point": _("所选风险点不在您的管辖范围内。")})
     found_on = found_on or timezone.localdate()
@@ -196,6 +234,7 @@ def report_hazard(
         risk_point=risk_point,
         inspection=inspection,
         found_by=found_by or _actor_name(user),
+        reported_by=None if found_by else user,
         found_on=found_on,
         state=HazardState.REPORTED,
         created_by=user,
@@ -212,7 +251,31 @@ def report_hazard(
         actor=user,
     )
     _add_photos(hazard, event, photos)
+    rules = HazardLoopSettings.for_unit(org_unit)
+    if rules.trusted_direct_assign and user.role in TRUSTED_REPORTERS:
+        _assign_to_community(user, hazard, days=rules.direct_assign_days)
     return hazard
+
+
+def _assign_to_community(user, hazard, *, days):
+    """交办 on report: to the 居委/村 the hazard lies in, with the district's deadline."""
+    unit = hazard.org_unit
+    # trusted reporters belong to a 居委/村 or a 小区, and a 小区's parent is its 居委/村
+    community = unit.parent if unit.kind == OrgKind.ESTATE else unit
+    hazard.state = HazardState.ASSIGNED
+    hazard.responsible_unit = community.name
+    hazard.deadline = timezone.localdate() + timedelta(days=days)
+    hazard.save(update_fields=["state", "responsible_unit", "deadline", "updated_at"])
+    HazardEvent.objects.create(
+        hazard=hazard,
+        action=HazardAction.ASSIGN,
+        from_state=HazardState.REPORTED,
+        to_state=HazardState.ASSIGNED,
+        note=_("网格员、灾害信息员上报，按本区规则直接交办。"),
+        actor=user,
+        responsible_unit=hazard.responsible_unit,
+        deadline=hazard.deadline,
+    )
 
 
 @transaction.atomic
@@ -225,6 +288,12 @@ def transition_hazard(user, hazard, action, *, note="", photos=(), **values):
     note = (note or "").strip()
     if transition.note_required and not note:
         raise ValidationError({"note": _("请填写说明。")})
+    if (
+        action == HazardAction.COMPLETE
+        and not photos
+        and HazardLoopSettings.for_unit(hazard.org_unit).photo_required
+    ):
+        raise ValidationError({"photos": _("整改完成须上传至少一张整改后照片。")})
     event = HazardEvent(
         hazard=hazard,
         action=action,

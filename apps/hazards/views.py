@@ -256,6 +256,9 @@ class HazardTransitionView(ScopedEditMixin, SingleObjectMixin, FormView):
 
 
 class HazardPhotoView(LoginRequiredMixin, View):
+    # shown on the phone pages too; the scope decides which photos a user gets
+    frontline = True
+
     def get(self, request, pk):
         photo = get_object_or_404(HazardPhoto.objects.visible_to(request.user), pk=pk)
         return download_response(photo.image, photo.original_name or None)

@@ -24,6 +24,9 @@ class Finding:
     title: str
     url: str
     due: datetime.date | None = None
+    # When given, exactly these users are notified (a named person, e.g. the 带班领导 of a
+    # shift) instead of the responsible people of the unit.
+    recipients: tuple[int, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -1,9 +1,9 @@
 """The reminder sweep: every registered rule's findings become notifications for the
 responsible people of the owning unit (street staff of the unit or the units above it, up to
-the street), plus district reviewers where the rule says so; then one e-mail digest per person
-who wants e-mail. Set-based and idempotent: a handful of queries per rule, a unique constraint
-on (recipient, key), and e-mails claimed row by row with SKIP LOCKED so two workers never send
-the same notification."""
+the street), plus district reviewers where the rule says so, or the people a finding names
+(``Finding.recipients``); then one e-mail digest per person who wants e-mail. Set-based and
+idempotent: a handful of queries per rule, a unique constraint on (recipient, key), and e-mails
+claimed row by row with SKIP LOCKED so two workers never send the same notification."""
 
 from collections import defaultdict
 
@@ -53,25 +53,26 @@ def run_sweep(today=None, rules=None, *, send_email=True):
         rows = []
         for finding in rule.find(today):
             key = f"{rule.code}:{finding.key}"
-            for path in _ancestor_paths(finding.unit_path):
+            targets = list(finding.recipients)
+            for path in [] if targets else _ancestor_paths(finding.unit_path):
                 people = recipients.get(path)
                 if not people:
                     continue
-                targets = list(people[Role.STREET_STAFF])
+                targets += people[Role.STREET_STAFF]
                 if rule.notify_reviewers:
                     targets += people[Role.DISTRICT_REVIEWER]
-                rows += [
-                    Notification(
-                        recipient_id=pk,
-                        rule=rule.code,
-                        key=key,
-                        title=finding.title,
-                        url=finding.url,
-                        unit_path=finding.unit_path,
-                        due=finding.due,
-                    )
-                    for pk in targets
-                ]
+            rows += [
+                Notification(
+                    recipient_id=pk,
+                    rule=rule.code,
+                    key=key,
+                    title=finding.title,
+                    url=finding.url,
+                    unit_path=finding.unit_path,
+                    due=finding.due,
+                )
+                for pk in targets
+            ]
         before = Notification.objects.filter(rule=rule.code).count()
         for start in range(0, len(rows), BATCH):
             Notification.objects.bulk_create(rows[start : start + BATCH], ignore_conflicts=True)

@@ -8,7 +8,7 @@ birth date and a computed check digit; phone numbers are generated. Idempotent: 
 looked up by its natural key and brought back to the demo values. Dates are relative to today.
 
 huayang_staff and lujiazui_staff get both personal-data permissions; xinhua_staff gets neither,
-so the masking can be seen.
+so the masking can be seen. The officer of 华一小区 logs in as huayi_officer.
 """
 
 import datetime
@@ -418,4 +418,13 @@ def seed_demo(stdout):
         1,
     )
     seed_residents(xinhua, user, names, per_community=1)
+    link_officer_account()
     stdout.write("People: demo teams, officers, leadership groups and vulnerable residents.")
+
+
+def link_officer_account():
+    """huayi_officer is the log-in of 华一小区's 灾害信息员."""
+    account = User.objects.get(username="huayi_officer")
+    officer = InformationOfficer.objects.filter(org_unit=account.org_unit).order_by("pk").first()
+    officer.user = account
+    officer.save()

@@ -300,6 +300,17 @@ class InformationOfficer(NormalizedIdentifiersMixin, ScopedModel):
     appointed_on = models.DateField(_("聘任日期"), null=True, blank=True)
     is_active = models.BooleanField(_("在岗"), default=True)
     note = models.CharField(_("备注"), max_length=200, blank=True)
+    # The officer's log-in (灾害信息员 role), opened by street staff from the officers list
+    # (apps.people.services.create_officer_accounts).
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("登录账号"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="officer",
+    )
 
     phone_fields = ("phone",)
 

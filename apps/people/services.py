@@ -12,7 +12,8 @@ from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from apps.orgs.models import OrgKind, OrgUnit, can_edit_unit
+from apps.orgs.models import OrgKind, OrgUnit, Role, can_edit_unit
+from apps.orgs.services import create_accounts
 from apps.security.client_ip import client_ip
 
 from .models import (
@@ -147,6 +148,46 @@ def save_officer(user, officer):
     ):
         raise ValidationError({"org_unit": _("灾害信息员应属于街道/镇、居委/村或小区。")})
     return _save(user, officer, officer.org_unit)
+
+
+def create_officer_accounts(user, officers) -> list:
+    """灾害信息员 log-ins for officers who have none, all or none: the officer's mobile number
+    is the user name, the unit the officer's (a 居委/村 or 小区). Returns (account, temporary
+    password) pairs, shown once."""
+    with transaction.atomic():
+        officers = list(
+            InformationOfficer.objects.select_for_update()
+            .filter(pk__in=[o.pk for o in officers])
+            .select_related("org_unit")
+            .order_by("pk")
+        )
+        for officer in officers:
+            _require_edit(user, officer.org_unit)
+        taken = [o.name for o in officers if o.user_id]
+        if taken:
+            raise ValidationError(_("已有登录账号：%(names)s。") % {"names": "、".join(taken)})
+        no_phone = [o.name for o in officers if not o.phone]
+        if no_phone:
+            raise ValidationError(
+                _("没有手机号，无法开通：%(names)s。") % {"names": "、".join(no_phone)}
+            )
+        created = create_accounts(
+            user,
+            [
+                {
+                    "username": officer.phone,
+                    "last_name": officer.name,
+                    "mobile": officer.phone,
+                    "role": Role.INFO_OFFICER,
+                    "org_unit": officer.org_unit,
+                }
+                for officer in officers
+            ],
+        )
+        for officer, (account, _password) in zip(officers, created, strict=True):
+            officer.user = account
+            _save(user, officer, officer.org_unit)
+    return created
 
 
 def add_officer_training(user, officer, *, held_on, topic, organizer="", hours=2):

@@ -25,6 +25,7 @@ urlpatterns = [
     path("officers/import/", views.OfficerImportView.as_view(), name="officer_import"),
     path("officers/coverage/", views.CoverageView.as_view(), name="coverage"),
     path("officers/new/", views.OfficerCreateView.as_view(), name="officer_create"),
+    path("officers/accounts/", views.OfficerAccountsView.as_view(), name="officer_accounts"),
     path("officers/<int:pk>/", views.OfficerDetailView.as_view(), name="officer_detail"),
     path("officers/<int:pk>/edit/", views.OfficerUpdateView.as_view(), name="officer_edit"),
     path(

@@ -19,6 +19,7 @@ from django.views.generic import DetailView, FormView, ListView, TemplateView
 from apps.files.spreadsheets import ImportView, export_response
 from apps.orgs.mixins import EditorsOnlyMixin, ScopedMixin, apply_validation_error
 from apps.orgs.models import OrgKind, OrgUnit, can_edit_unit, user_can_edit
+from apps.orgs.views import show_passwords
 
 from . import services
 from .forms import (
@@ -363,7 +364,7 @@ class OfficerListView(FilteredListMixin, ListView):
         self.filter_form = self.get_filter_form()
         return (
             self.filter_form.filter(super().get_queryset())
-            .select_related("org_unit")
+            .select_related("org_unit", "user")
             .annotate(training_count=Count("trainings"), last_training=Max("trainings__held_on"))
             .order_by("org_unit__path", "name")
         )
@@ -380,6 +381,27 @@ class OfficerExportView(ScopedMixin, View):
         reveal = bool(request.GET.get("full")) and can_see_identifiers(request.user)
         resource = OfficerResource(user=request.user, reveal=reveal)
         return export_response(resource, officers, _("灾害信息员名册"))
+
+
+class OfficerAccountsView(EditorsOnlyMixin, View):
+    """POST the ticked officers (``officer``): their log-in accounts, the temporary passwords
+    shown once (``apps.orgs``' page). An officer outside the user's scope is a 404."""
+
+    def post(self, request):
+        ids = [v for v in request.POST.getlist("officer") if v.isdigit()]
+        if not ids:
+            messages.error(request, _("请先勾选要开通账号的灾害信息员。"))
+            return redirect("people:officers")
+        officers = list(InformationOfficer.objects.visible_to(request.user).filter(pk__in=ids))
+        if len(officers) != len(set(ids)):
+            raise Http404
+        try:
+            created = services.create_officer_accounts(request.user, officers)
+        except ValidationError as exc:
+            for message in exc.messages:
+                messages.error(request, message)
+            return redirect("people:officers")
+        return show_passwords(request, created, back_url=reverse("people:officers"))
 
 
 class OfficerImportView(ImportView):

@@ -15,11 +15,15 @@ from django.utils.translation import gettext_lazy as _
 from apps.applications.report import ApplicationReport
 from apps.dashboards.indicators import unit_facts
 from apps.drills.models import Drill, DrillStatus
+from apps.duty.report import DutyRosterReport
 from apps.hazards.models import Hazard, RiskLevel, RiskPoint
 from apps.hazards.services import hazard_stats
+from apps.incidents.models import Incident
+from apps.incidents.report import IncidentSheet
 from apps.orgs.models import OrgKind, OrgUnit
 from apps.plans.models import Plan
 from apps.plans.services import plan_system
+from apps.response.report import ResponseReview
 from apps.supplies.models import Site
 from apps.supplies.services import shortfalls
 
@@ -89,6 +93,10 @@ class StreetReport:
         return {
             "facts": unit_facts(street),
             "drills": drills,
+            "incidents": Incident.objects.visible_to(user)
+            .filter(occurred_at__date__gte=start, occurred_at__date__lte=end, **in_street)
+            .select_related("org_unit", "incident_type__parent")
+            .order_by("occurred_at"),
             "shortages": shortages,
             "street": street,
             "start": start,
@@ -153,3 +161,6 @@ class DrillSummary:
 
 
 register(ApplicationReport)
+register(DutyRosterReport)
+register(IncidentSheet)
+register(ResponseReview)

@@ -48,13 +48,24 @@ class ObjectReportCreateView(LoginRequiredMixin, View):
     """POST from a record's page (a hazard, a drill, an application): ``kind`` and the record's
     id; the kind checks the record is in the user's scope (404 otherwise)."""
 
-    object_kinds = {"hazard_notice": "hazard", "drill_summary": "drill", "application": "app"}
+    object_kinds = {
+        "hazard_notice": "hazard",
+        "drill_summary": "drill",
+        "application": "app",
+        "incident_sheet": "incident",
+        "duty_roster": "roster",
+        "response_review": "event",
+    }
+    # text parameters a kind takes besides the record (checked by the kind's ``subject``)
+    extra_params = {"duty_roster": ["month"]}
 
     def post(self, request, kind):
         field = self.object_kinds.get(kind)
         if field is None or kind not in KINDS or not request.POST.get(field, "").isdigit():
             raise Http404
-        report = services.request_report(request.user, kind, {field: int(request.POST[field])})
+        params = {field: int(request.POST[field])}
+        params |= {name: request.POST.get(name, "") for name in self.extra_params.get(kind, [])}
+        report = services.request_report(request.user, kind, params)
         return redirect(report)
 
 

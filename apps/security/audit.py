@@ -28,7 +28,7 @@ TRACKED_APPS = (
     "applications",
 )
 # ... plus these, ...
-TRACKED_MODELS = ("orgs.OrgUnit", "orgs.User")
+TRACKED_MODELS = ("orgs.OrgUnit", "orgs.User", "orgs.Grid")
 # ... except logs of their own (an access log audited by the audit log would only add noise).
 UNTRACKED_MODELS = {"people.AccessLog", "applications.ApplicationEvent"}
 

@@ -7,7 +7,9 @@ enter a code before anything else**, and a user whose role requires two-factor l
 on) and has no authenticator yet must set one up first. ``TwoFactorMiddleware`` sends such
 sessions to the verify or set-up page and lets only those pages, log-in/log-out, the language
 switch and static files through; ``TwoFactorAdminSite`` applies the same rule to Django admin.
-Other users may turn it on from the 双重认证 page.
+Other users may turn it on from the 双重认证 page. With ``SMS_LOGIN_CODE`` on, a user with a
+mobile number and no authenticator enters a code sent by text message instead (``SmsDevice``,
+the ``sms`` page): the session is verified by it exactly as by the authenticator.
 
 Guessing is bounded by django-otp's throttling, kept on: after n wrong codes a device accepts
 nothing for 2^(n-1) seconds (``OTP_TOTP_THROTTLE_FACTOR``, ``OTP_STATIC_THROTTLE_FACTOR``).
@@ -46,6 +48,9 @@ from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from apps.orgs.models import User
+from apps.people.privacy import mask_phone
+
+from .models import SmsDevice
 
 logger = logging.getLogger(__name__)
 
@@ -56,7 +61,7 @@ RECOVERY_DEVICE_NAME = "恢复码"
 # URL names an unverified session may still reach (besides the two-factor pages themselves).
 OPEN_URL_NAMES = {"login", "logout", "set_language", "healthz"}
 # Two-factor pages for a session that has not entered its code yet.
-UNVERIFIED_URL_NAMES = {"setup", "qr", "verify"}
+UNVERIFIED_URL_NAMES = {"setup", "qr", "verify", "sms"}
 
 # Whether the user has an authenticator, as [bool, checked at (epoch seconds)], noted at log-in
 # and re-read at most this often: most users have none, and asking the database on every
@@ -66,6 +71,7 @@ SESSION_KEY = "two_factor_has_authenticator"
 RECHECK_SECONDS = 60
 
 WRONG_CODE = _("验证码不正确。请输入身份验证器 App 上当前显示的 6 位数字，或一个未用过的恢复码。")
+WRONG_SMS_CODE = _("验证码不正确或已过期。请输入短信中的 6 位数字，或重新获取验证码。")
 
 
 # --- Helpers ------------------------------------------------------------------------------
@@ -110,12 +116,18 @@ def is_verified(user) -> bool:
     return bool(check and check())
 
 
+def owes_sms_code(user: User) -> bool:
+    """Whether the log-in asks for a code by text message (``SMS_LOGIN_CODE``, for users with
+    a mobile number; an authenticator, where there is one, comes first)."""
+    return bool(settings.SMS_LOGIN_CODE and user.is_authenticated and user.mobile)
+
+
 def two_factor_satisfied(user) -> bool:
     """Whether the session may use the portal: verified, or the user neither must nor chose
-    to use a second factor."""
+    to use a second factor, nor is asked for a code by text message."""
     if not user.is_authenticated or is_verified(user):
         return True
-    return not two_factor_required(user) and not has_authenticator(user)
+    return not (two_factor_required(user) or has_authenticator(user) or owes_sms_code(user))
 
 
 def normalise_code(code: str) -> str:
@@ -123,9 +135,16 @@ def normalise_code(code: str) -> str:
     return "".join(code.split()).replace("-", "").lower()
 
 
-def _throttled_until(device):
+def _throttle_message(device):
+    """The waiting time of a device still throttled after wrong codes, else None."""
     allowed, data = device.verify_is_allowed()
-    return None if allowed else (data or {}).get("locked_until")
+    locked_until = None if allowed else (data or {}).get("locked_until")
+    if locked_until is None:
+        return None
+    seconds = max(1, math.ceil((locked_until - timezone.now()).total_seconds()))
+    return gettext("验证码错误次数过多，请 %(seconds)d 秒后再试（每错一次，等待时间加倍）。") % {
+        "seconds": seconds
+    }
 
 
 def verify_code(user: User, code: str, *, device=None):
@@ -141,18 +160,38 @@ def verify_code(user: User, code: str, *, device=None):
         device = StaticDevice.objects.filter(user=user, confirmed=True).first()
     if device is None:
         return None, str(WRONG_CODE)
-    locked_until = _throttled_until(device)
-    if locked_until is not None:
-        seconds = max(1, math.ceil((locked_until - timezone.now()).total_seconds()))
-        return None, gettext(
-            "验证码错误次数过多，请 %(seconds)d 秒后再试（每错一次，等待时间加倍）。"
-        ) % {"seconds": seconds}
+    return _verify_on(user, device, code, WRONG_CODE)
+
+
+def verify_sms_code(user: User, code: str):
+    """``(device, None)`` when ``code`` is the one last sent by text message and has not
+    expired, else ``(None, message)``; throttled as the authenticator is."""
+    device = SmsDevice.objects.filter(user=user).first()
+    if device is None:
+        return None, str(WRONG_SMS_CODE)
+    return _verify_on(user, device, normalise_code(code), WRONG_SMS_CODE)
+
+
+def _verify_on(user, device, code, wrong):
+    throttled = _throttle_message(device)
+    if throttled:
+        return None, throttled
     # Locks the device row: one code (one recovery code) cannot be used twice at once.
     accepted = django_otp.verify_token(user, device.persistent_id, code)
     if accepted is None:
         logger.warning("Wrong two-factor code for user %s", user.pk)
-        return None, str(WRONG_CODE)
+        return None, str(wrong)
     return accepted, None
+
+
+def send_sms_code(user: User) -> bool:
+    """Text a new log-in code to the user's mobile (False: one was sent within the resend
+    delay, nothing sent)."""
+    with transaction.atomic():
+        device, _created = SmsDevice.objects.select_for_update().get_or_create(
+            user=user, defaults={"name": gettext("短信验证码")}
+        )
+        return device.send_code()
 
 
 # --- Changes ------------------------------------------------------------------------------
@@ -244,6 +283,8 @@ class TwoFactorMiddleware:
             return redirect_with_next("two_factor:verify" if has else "two_factor:setup", request)
         if session_has_authenticator(request):
             return redirect_with_next("two_factor:verify", request)
+        if owes_sms_code(user):
+            return redirect_with_next("two_factor:sms", request)
         return None
 
 
@@ -430,6 +471,50 @@ class VerifyView(LoginRequiredMixin, View):
                 gettext("已使用一个恢复码，还剩 %(n)d 个。请尽快在“双重认证”页面重新生成。")
                 % {"n": left},
             )
+        return redirect(_next_url(request))
+
+
+class SmsCodeView(LoginRequiredMixin, View):
+    """The second step of log-in by text message: the page texts a code to the user's mobile
+    (again on request, at most once a minute) and takes it."""
+
+    def dispatch(self, request, *args, **kwargs):
+        user = request.user
+        if not user.is_authenticated:
+            return super().dispatch(request, *args, **kwargs)
+        if is_verified(user) or not owes_sms_code(user):
+            return redirect(_next_url(request))
+        if two_factor_required(user) or has_authenticator(user):
+            # Never instead of an authenticator the user has or must set up.
+            return redirect_with_next("two_factor:verify", request)
+        return super().dispatch(request, *args, **kwargs)
+
+    def _render(self, request, form, *, sent):
+        return render(
+            request,
+            "registration/two_factor_sms.html",
+            {
+                "form": form,
+                "next": _next_url(request),
+                "sent": sent,
+                "mobile": mask_phone(request.user.mobile),
+            },
+        )
+
+    def get(self, request):
+        return self._render(request, CodeForm(), sent=send_sms_code(request.user))
+
+    def post(self, request):
+        if "resend" in request.POST:
+            return self._render(request, CodeForm(), sent=send_sms_code(request.user))
+        form = CodeForm(request.POST)
+        if not form.is_valid():
+            return self._render(request, form, sent=False)
+        device, error = verify_sms_code(request.user, form.cleaned_data["code"])
+        if error:
+            form.add_error("code", error)
+            return self._render(request, form, sent=False)
+        log_in_second_factor(request, device)
         return redirect(_next_url(request))
 
 

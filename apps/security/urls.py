@@ -11,6 +11,7 @@ urlpatterns = [
     path("setup/", two_factor.SetupView.as_view(), name="setup"),
     path("setup/qr.svg", two_factor.QrCodeView.as_view(), name="qr"),
     path("verify/", two_factor.VerifyView.as_view(), name="verify"),
+    path("sms/", two_factor.SmsCodeView.as_view(), name="sms"),
     path(
         "recovery-codes/",
         two_factor.RegenerateRecoveryCodesView.as_view(),

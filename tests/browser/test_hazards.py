@@ -78,6 +78,11 @@ def test_report_assign_complete_verify_and_see_the_closure_rate(browser, demo, t
     _act(browser, "start", "已接收")
     _act(browser, "complete", "已拆除飞线，设置集中充电点", photo=str(photo))
     assert "整改完成待核查" in browser.find_element(By.CSS_SELECTOR, ".hz-current-state").text
+    # 核查销号 by another person than the one who marked 整改完成
+    make_user(hazard.org_unit.parent, username="huayang_checker")
+    browser.delete_all_cookies()
+    log_in(browser, "huayang_checker")
+    browser.get(browser.base_url + hazard.get_absolute_url())
     _act(browser, "verify", "现场核查通过")
 
     assert browser.find_element(By.CSS_SELECTOR, ".hz-current-state").text.startswith("销号")
@@ -95,7 +100,7 @@ def test_report_assign_complete_verify_and_see_the_closure_rate(browser, demo, t
         browser.execute_script("return arguments[0].complete && arguments[0].naturalWidth", i)
         for i in images
     )
-    assert not browser.find_elements(By.CSS_SELECTOR, ".hz-actions a")
+    assert not browser.find_elements(By.CSS_SELECTOR, ".hz-actions a[data-action]")
     hazard.refresh_from_db()
     assert hazard.state == HazardState.CLOSED
 

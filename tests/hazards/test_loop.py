@@ -38,6 +38,8 @@ def values_for(action):
         }
     if action == HazardAction.REOPEN:
         return {"note": "核查未通过"}
+    if action == HazardAction.COMPLETE:
+        return {"photos": [png("后.png")]}
     return {}
 
 
@@ -114,8 +116,9 @@ def test_the_full_loop_with_a_failed_check(tree, staff):
     services.start_rectification(staff, hazard)
     services.complete_rectification(staff, hazard, note="已清理", photos=[png("后.png")])
     services.reopen_hazard(staff, hazard, note="仍有杂物")
-    services.complete_rectification(staff, hazard, note="再次清理")
-    services.verify_hazard(staff, hazard, note="核查通过")
+    services.complete_rectification(staff, hazard, note="再次清理", photos=[png("后2.png")])
+    # 核查销号 by another person than the one who marked 整改完成 (the district's default)
+    services.verify_hazard(make_user(tree["s1"]), hazard, note="核查通过")
     hazard.refresh_from_db()
     assert hazard.state == HazardState.CLOSED
     assert hazard.closed_at is not None and hazard.closed_in_time
@@ -129,7 +132,7 @@ def test_the_full_loop_with_a_failed_check(tree, staff):
         "complete",
         "verify",
     ]
-    assert HazardPhoto.objects.filter(hazard=hazard).count() == 2
+    assert HazardPhoto.objects.filter(hazard=hazard).count() == 3
     assert hazard.events.get(action="assign").deadline == deadline
 
 

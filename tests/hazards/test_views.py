@@ -134,6 +134,10 @@ def test_staff_walk_a_hazard_through_the_loop_by_the_pages(client, world):
     assert response.status_code == 200 and "这个字段是必填项" in response.content.decode()
     mine.refresh_from_db()
     assert mine.state == HazardState.AWAITING_CHECK
+    # 核查销号: by another person than the one who marked 整改完成, who is told why not
+    response = client.get(transition(mine, "verify"), follow=True)
+    assert "须由标记整改完成以外的人进行" in response.content.decode()
+    client.force_login(make_user(mine.org_unit.parent))
     client.post(transition(mine, "verify"), {"note": "核查通过"})
     mine.refresh_from_db()
     assert mine.state == HazardState.CLOSED

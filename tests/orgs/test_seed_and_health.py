@@ -4,7 +4,7 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.forms.models import model_to_dict
 
-from apps.orgs.models import OrgUnit, User
+from apps.orgs.models import Grid, OrgKind, OrgUnit, Role, User
 
 
 def snapshot():
@@ -19,19 +19,27 @@ def snapshot():
 def test_seed_demo_twice_changes_nothing(demo, settings):
     first = snapshot()
     assert len(first[0]) > 60
-    assert [u[0] for u in first[1]] == sorted(
-        [
-            "admin",
-            "changning_reviewer",
-            "huayang_staff",
-            "xinhua_staff",
-            "pudong_reviewer",
-            "lujiazui_staff",
-            "huayi_community",
-            "huayi_grid",
-            "huayi_officer",
-        ]
+    usernames = {u[0] for u in first[1]}
+    assert {
+        "admin",
+        "changning_reviewer",
+        "huayang_staff",
+        "xinhua_staff",
+        "pudong_reviewer",
+        "lujiazui_staff",
+        "huayi_community",
+        "huayi_grid",
+        "huayi_officer",
+    } <= usernames
+    # the front line of every demo community: its staff, and a grid worker per grid
+    communities = OrgUnit.objects.filter(kind=OrgKind.COMMUNITY)
+    staff = User.objects.filter(role=Role.COMMUNITY_STAFF, org_unit__kind=OrgKind.COMMUNITY)
+    assert set(staff.values_list("org_unit", flat=True)) == set(
+        communities.values_list("pk", flat=True)
     )
+    assert {"huayang_c2", "lujiazui_c8", "xinjing_c5", "huayang_g2", "lujiazui_g1"} <= usernames
+    assert not Grid.objects.exclude(workers__role=Role.GRID_WORKER).exists()
+    assert User.objects.get(username="huayi_officer").officer.org_unit.code == "31010500100101"
     call_command("seed_demo", stdout=io.StringIO())
     assert snapshot() == first
 

@@ -48,13 +48,80 @@ def _first(queryset, what):
     return obj
 
 
+def build_warnings_world(street, staff):
+    """预警叫应: a published warning of 华阳路街道 (approved by admin) with its calls, the demo
+    draft, a 责任人, a call with no account and the signed link of that call."""
+    from apps.orgs.models import User
+    from apps.warnings import services as warning_services
+    from apps.warnings.demo import DRAFT_ID
+    from apps.warnings.models import Level, Source, Warning, WarningType
+
+    admin = User.objects.get(username="admin")
+    warning = warning_services.save_warning(
+        staff,
+        Warning(
+            org_unit=street,
+            warning_type=WarningType.objects.get(code="typhoon"),
+            level=Level.RED,
+            source=Source.STREET,
+            headline="华阳路街道台风红色预警",
+            text="测试",
+            expires_at=timezone.now() + timezone.timedelta(hours=6),
+        ),
+        areas=[street],
+    )
+    warning_services.approve_warning(admin, warning)
+    warning_services.publish_warning(admin, warning)
+    call = warning.calls.filter(user__isnull=True).order_by("pk").first()
+    return {
+        "warning": warning,
+        "warning_draft": Warning.objects.get(identifier=DRAFT_ID),
+        "duty_holder": call.holder,
+        "call": call,
+        "ack_token": warning_services.ack_token(call, "sms"),
+    }
+
+
+def build_response_world(street):
+    """应急响应: the demo exercise of 华阳路街道 (apps.response.demo) and its records, those of
+    the front line's 华一居民区 where a record has an owning unit."""
+    from apps.response.models import (
+        CheckIn,
+        Event,
+        EventTask,
+        ShelterOperation,
+        SupplyRequest,
+        Transfer,
+    )
+    from apps.response.services import check_in_token
+
+    event = _first(Event.objects.filter(org_unit=street), "response event")
+    huayi = f"{street.path}310105001001/"
+    operation = _first(ShelterOperation.objects.filter(event=event), "opened shelter")
+    return {
+        "response_event": event,
+        "response_task": _first(
+            EventTask.objects.filter(event=event, unit__path=huayi), "response task"
+        ),
+        "transfer": _first(
+            Transfer.objects.filter(event=event, unit__path__startswith=huayi), "transfer"
+        ),
+        "operation": operation,
+        "check_in": _first(CheckIn.objects.filter(operation=operation), "check-in"),
+        "supply_request": _first(SupplyRequest.objects.filter(event=event), "supply request"),
+        "check_in_token": check_in_token(operation),
+    }
+
+
 def build_world():
     """The records of 华阳路街道 each URL kind needs, keyed by the names the matrix uses."""
     from apps.drills.models import Drill, DrillFile, DrillPlan, FollowUpAction
+    from apps.duty.models import Roster, Shift, SwapRequest
     from apps.files.models import ImportJob
     from apps.hazards.models import Hazard, HazardEvent, HazardPhoto, RiskPoint
+    from apps.incidents.models import Incident, IncidentReport
     from apps.notifications.models import Notification
-    from apps.orgs.models import OrgUnit, User
+    from apps.orgs.models import Grid, OrgUnit, User
     from apps.people.models import (
         EmergencyTeam,
         HelperAssignment,
@@ -81,6 +148,20 @@ def build_world():
     attachment.file.save("plan.pdf", ContentFile(PDF_BYTES), save=True)
 
     hazard = _first(Hazard.objects.filter(**mine), "hazard")
+    # the phone pages: a hazard being rectified in 华一小区 (the front line's), one in 华三
+    category = hazard.category
+    phone_hazards = {
+        code: Hazard.objects.create(
+            org_unit=OrgUnit.objects.get(code=code),
+            title="楼道堆物",
+            category=category,
+            found_by="网格员",
+            found_on=timezone.localdate(),
+            state="assigned",
+            created_by=staff,
+        )
+        for code in ("31010500100101", "310105001002")
+    }
     event = _first(HazardEvent.objects.filter(hazard=hazard), "hazard event")
     photo = HazardPhoto(hazard=hazard, event=event, original_name="现场.png")
     photo.image.save("photo.png", ContentFile(png_bytes()), save=True)
@@ -138,7 +219,15 @@ def build_world():
     )
     evidence.file.save("evidence.pdf", ContentFile(PDF_BYTES), save=True)
 
+    warnings_world = build_warnings_world(street, staff)
+    response_world = build_response_world(street)
+
     return SimpleNamespace(
+        **warnings_world,
+        **response_world,
+        # a front-line account and a grid of 华阳路街道 (apps.orgs.demo)
+        account=User.objects.get(username="huayang_c2"),
+        grid=Grid.objects.get(community__code="310105001001"),
         application=application,
         aspect=application.standard.aspects.order_by("order")[0],
         evidence=evidence,
@@ -148,6 +237,8 @@ def build_world():
         attachment=attachment,
         hazard=hazard,
         photo=photo,
+        phone_hazard=phone_hazards["31010500100101"],
+        neighbour_hazard=phone_hazards["310105001002"],
         risk_point=_first(RiskPoint.objects.filter(**mine), "risk point"),
         site=_first(Site.objects.filter(**mine), "supply site"),
         shelter=_first(Shelter.objects.filter(**mine), "shelter"),
@@ -168,6 +259,14 @@ def build_world():
         job=job,
         report=report,
         notification=notification,
+        incident=_first(Incident.objects.filter(**mine, state="open"), "open incident"),
+        incident_report=_first(
+            IncidentReport.objects.filter(incident__org_unit__path__startswith=street.path),
+            "incident report",
+        ),
+        roster=_first(Roster.objects.filter(org_unit=street), "duty roster"),
+        shift=_first(Shift.objects.filter(roster__org_unit=street), "duty shift"),
+        swap=_first(SwapRequest.objects.filter(shift__roster__org_unit=street), "duty swap"),
     )
 
 

@@ -404,6 +404,7 @@ class Command(BaseCommand):
                 "date_joined",
                 "org_unit",
                 "role",
+                "mobile",  # COPY skips the field's default: none for the city's accounts
             ],
         )
 
@@ -420,6 +421,7 @@ class Command(BaseCommand):
                 self.now,
                 unit,
                 role,
+                "",
             )
 
         self.staff_of = {}

@@ -1,0 +1,77 @@
+"""预警叫应 at city scale (``bench/run.py --only warnings``): 责任人 (A and B for every duty) of
+every street, community and 小区 of the city data set, then a red typhoon warning for the whole
+city published (the calls fanned out in bulk), delivered (in-app, SMS through the logging
+backend), and the escalation tick ten minutes later with nobody having answered (every call
+escalates), then a second tick with nothing left to do. Run inside a rolled-back transaction."""
+
+import datetime
+import time
+
+from django.utils import timezone
+
+from apps.notifications import sms
+from apps.orgs.models import OrgKind, OrgUnit, Role, User
+from apps.warnings import services
+from apps.warnings.demo import DUTIES_BY_KIND
+from apps.warnings.models import DutyHolder, Level, Position, Source, Warning, WarningType
+
+
+def prepare():
+    city = OrgUnit.objects.get(code="X310000")
+    units = OrgUnit.objects.filter(path__startswith=city.path).exclude(kind=OrgKind.CITY)
+    holders, number = [], 0
+    for pk, kind in units.values_list("pk", "kind").iterator(chunk_size=5000):
+        for duty in DUTIES_BY_KIND[kind]:
+            for position in Position.values:
+                number += 1
+                holders.append(
+                    DutyHolder(
+                        org_unit_id=pk,
+                        duty=duty,
+                        position=position,
+                        name=f"责任人{number}",
+                        mobile=f"139{number:08d}",
+                    )
+                )
+    DutyHolder.objects.bulk_create(holders, batch_size=5000)
+    drafter, approver = (
+        User.objects.create(username=f"bench-warnings-{n}", role=Role.STREET_STAFF, org_unit=city)
+        for n in (1, 2)
+    )
+    now = timezone.now()
+    warning = services.save_warning(
+        drafter,
+        Warning(
+            org_unit=city,
+            warning_type=WarningType.objects.get(code="typhoon"),
+            level=Level.RED,
+            source=Source.CITY_MET,
+            headline="上海中心气象台发布台风红色预警",
+            text="bench",
+            expires_at=now + datetime.timedelta(hours=12),
+        ),
+        areas=[city],
+    )
+    services.approve_warning(approver, warning, now=now)
+    return warning, approver, len(holders)
+
+
+def once(timings):
+    warning, approver, holders = prepare()
+    now = timezone.now()
+    start = time.perf_counter()
+    calls = services.publish_warning(approver, warning, now=now)
+    timings["publish"].append(time.perf_counter() - start)
+    sms.outbox.clear()
+    start = time.perf_counter()
+    services.deliver_calls(warning.pk, now=now)
+    timings["deliver"].append(time.perf_counter() - start)
+    start = time.perf_counter()
+    escalated = services.escalate_calls(now=now + datetime.timedelta(minutes=10))
+    timings["tick"].append(time.perf_counter() - start)
+    start = time.perf_counter()
+    again = services.escalate_calls(now=now + datetime.timedelta(minutes=11))
+    timings["idle_tick"].append(time.perf_counter() - start)
+    assert again == 0, again
+    sms.outbox.clear()
+    return {"holders": holders, "calls": calls, "escalated": escalated}
