@@ -35,25 +35,32 @@ def _fresh_dashboard_cache(monkeypatch):
 
 def _module_has_transactional_tests(request):
     path = request.node.path
-    for item in request.session.items:
-        if item.path != path:
-            continue
-        marker = item.get_closest_marker("django_db")
-        if (marker and marker.kwargs.get("transaction")) or {
-            "transactional_db",
-            "live_server",
-        } & set(item.fixturenames):
-            return True
-    return False
+    return any(item.path == path and _is_transactional(item) for item in request.session.items)
+
+
+def _is_transactional(item):
+    marker = item.get_closest_marker("django_db")
+    return bool(marker and marker.kwargs.get("transaction")) or bool(
+        {"transactional_db", "live_server"} & set(item.fixturenames)
+    )
 
 
 def pytest_collection_modifyitems(items):
-    """Within each module, the tests without the demo data first: once a module's demo is
-    seeded (``_demo_once``) every later test of the module sees it."""
-    modules = {}
+    """Modules with transactional tests last: those tests empty every table when they end,
+    reference data loaded by migrations included. Within each module, the tests without the
+    demo data first: once a module's demo is seeded (``_demo_once``) later tests see it."""
+    modules, flushing = {}, set()
     for item in items:
         modules.setdefault(item.path, len(modules))
-    items.sort(key=lambda item: (modules[item.path], "demo" in item.fixturenames))
+        if _is_transactional(item):
+            flushing.add(item.path)
+    items.sort(
+        key=lambda item: (
+            item.path in flushing,
+            modules[item.path],
+            "demo" in item.fixturenames,
+        )
+    )
 
 
 @pytest.fixture(scope="module")

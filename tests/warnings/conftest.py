@@ -1,0 +1,7 @@
+import pytest
+
+
+@pytest.fixture(autouse=True)
+def _tasks_in_process(tasks_in_process):
+    """Publishing hands delivery to a task: here it runs in-process (as with no broker), also
+    when CI configures Redis; the escalation tests drive the tick themselves."""
