@@ -1,4 +1,5 @@
 import contextlib
+import importlib
 import io
 import uuid
 
@@ -46,21 +47,45 @@ def _is_transactional(item):
 
 
 def pytest_collection_modifyitems(items):
-    """Modules with transactional tests last: those tests empty every table when they end,
-    reference data loaded by migrations included. Within each module, the tests without the
-    demo data first: once a module's demo is seeded (``_demo_once``) later tests see it."""
-    modules, flushing = {}, set()
+    """Keep pytest-django's order (transactional tests after the others: they empty every
+    table when they end) and, within each module, run the tests without the demo data first:
+    once a module's demo is seeded (``_demo_once``) later tests see it."""
+    modules = {}
     for item in items:
         modules.setdefault(item.path, len(modules))
-        if _is_transactional(item):
-            flushing.add(item.path)
     items.sort(
         key=lambda item: (
-            item.path in flushing,
+            _is_transactional(item),
             modules[item.path],
             "demo" in item.fixturenames,
         )
     )
+
+
+# The data migrations that load reference data (warning types, shelter types, the catalogue
+# ...): each is idempotent, and each transactional test runs them again, since the flush at
+# the end of the one before emptied those tables too.
+REFERENCE_LOADERS = [
+    ("apps.applications.migrations.0002_load_standard", "load"),
+    ("apps.hazards.migrations.0002_load_categories", "load"),
+    ("apps.incidents.migrations.0002_load_types", "load"),
+    ("apps.people.migrations.0002_load_certificate_types", "load"),
+    ("apps.plans.migrations.0002_load_hazard_types", "load"),
+    ("apps.shelters.migrations.0002_load_reference_data", "load"),
+    ("apps.supplies.migrations.0002_load_catalogue", "load_catalogue"),
+    ("apps.warnings.migrations.0002_warning_types", "load"),
+]
+
+
+@pytest.fixture(autouse=True)
+def _reference_data(request):
+    if not _is_transactional(request.node):
+        return
+    from django.apps import apps
+
+    request.getfixturevalue("transactional_db")
+    for module, function in REFERENCE_LOADERS:
+        getattr(importlib.import_module(module), function)(apps, None)
 
 
 @pytest.fixture(scope="module")

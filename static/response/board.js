@@ -1,7 +1,7 @@
 /* The event board refreshes itself: every data-interval ms it asks data-url (a JSON endpoint)
  * and writes the figures, the shelters' rows and the latest timeline as DOM text, never as
- * HTML. The polls carry X-Background-Request so they do not count as activity
- * (apps/security/sessions.py). No inline script (CSP). */
+ * HTML. Polling: static/js/poll.js. No inline script
+ * (CSP). */
 (function () {
   "use strict";
   var board = document.getElementById("board");
@@ -68,15 +68,5 @@
     }
   }
 
-  function poll() {
-    fetch(board.dataset.url, {
-      credentials: "same-origin",
-      headers: { Accept: "application/json", "X-Background-Request": "1" },
-    })
-      .then(function (response) { if (!response.ok) throw new Error(response.status); return response.json(); })
-      .then(render)
-      .catch(function () { /* keep the last figures; the next poll tries again */ });
-  }
-
-  setInterval(poll, parseInt(board.dataset.interval, 10) || 15000);
+  window.pollJson(board.dataset.url, parseInt(board.dataset.interval, 10) || 15000, render);
 })();

@@ -1,6 +1,5 @@
 /* 叫应看板: refreshes the figures and the call list from the board's JSON (data-url) every
- * 15 seconds, without reloading. Polls are marked X-Background-Request so they do not keep an
- * idle session alive (apps/security/sessions.py). Every value goes in as text, never as HTML.
+ * 15 seconds, without reloading (static/js/poll.js). Every value goes in as text, never as HTML.
  */
 (function () {
   "use strict";
@@ -58,18 +57,5 @@
     body.replaceChildren.apply(body, rows);
   }
 
-  function refresh() {
-    fetch(board.dataset.url, {
-      credentials: "same-origin",
-      headers: { Accept: "application/json", "X-Background-Request": "1" }
-    })
-      .then(function (response) { if (!response.ok) throw new Error(response.status); return response.json(); })
-      .then(render)
-      .catch(function () { /* keep the last figures; the next poll tries again */ });
-  }
-
-  setInterval(refresh, 15000);
-  document.addEventListener("visibilitychange", function () {
-    if (document.visibilityState === "visible") refresh();
-  });
+  window.pollJson(board.dataset.url, 15000, render);
 })();

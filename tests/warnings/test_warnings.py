@@ -4,13 +4,11 @@ someone else's use; unanswered calls escalate on the clock, once; cancelling end
 CAP files are parsed safely and a bad one creates nothing."""
 
 import datetime
-import threading
 
 import pytest
 from django.contrib.auth.models import Permission
 from django.core import mail, signing
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 
@@ -26,82 +24,12 @@ from apps.warnings.models import (
     Duty,
     DutyHolder,
     Level,
-    Position,
-    Source,
     Status,
     Tier,
     Warning,
-    WarningType,
 )
 from tests.conftest import make_user
-
-T0 = datetime.datetime(2026, 7, 1, 8, 0, tzinfo=datetime.UTC)
-
-
-def minutes(n):
-    return T0 + datetime.timedelta(minutes=n)
-
-
-@pytest.fixture
-def world(tree):
-    return build(tree)
-
-
-def build(tree):
-    s1, c1, e1 = tree["s1"], tree["c1"], tree["e1"]
-    staff = make_user(s1, username="staff", email="staff@example.org")
-    second = make_user(s1, username="second")
-    officer = make_user(e1, role=Role.INFO_OFFICER, username="officer", mobile="13900000009")
-    holders = {}
-    number = 0
-    for unit, duties in (
-        (tree["d1"], [Duty.DUTY_OFFICER, Duty.FLOOD]),
-        (s1, [Duty.STREET_LEADER, Duty.FLOOD, Duty.DUTY_OFFICER]),
-        (c1, [Duty.COMMUNITY_DIRECTOR, Duty.FLOOD, Duty.DUTY_OFFICER]),
-        (e1, [Duty.ESTATE_OFFICER]),
-        (tree["c2"], [Duty.COMMUNITY_DIRECTOR]),
-    ):
-        for duty in duties:
-            for position in Position.values:
-                number += 1
-                holders[(unit.code, duty, position)] = DutyHolder.objects.create(
-                    org_unit=unit,
-                    duty=duty,
-                    position=position,
-                    name=f"责任人{number}",
-                    mobile=f"1390000{number:04d}",
-                    user=officer if (unit == e1 and position == "A") else None,
-                    email="a@example.org"
-                    if (unit, duty, position) == (s1, Duty.FLOOD, "A")
-                    else "",
-                )
-    return {**tree, "staff": staff, "second": second, "officer": officer, "holders": holders}
-
-
-def draft(world, *, level=Level.YELLOW, issuer=None, areas=None, user=None):
-    issuer = issuer or world["s1"]
-    return services.save_warning(
-        user or world["staff"],
-        Warning(
-            org_unit=issuer,
-            warning_type=WarningType.objects.get(code="rainstorm"),
-            level=level,
-            source=Source.STREET,
-            headline="暴雨预警",
-            text="预计短时强降水。",
-            expires_at=T0 + datetime.timedelta(hours=12),
-        ),
-        areas=areas or [issuer],
-    )
-
-
-def published(world, **kwargs):
-    warning = draft(world, **kwargs)
-    services.approve_warning(world["second"], warning, now=T0)
-    services.publish_warning(world["second"], warning, now=T0)
-    warning.refresh_from_db()
-    return warning
-
+from tests.warnings.builders import T0, draft, minutes, published
 
 # --- states -----------------------------------------------------------------------------------
 
@@ -346,33 +274,6 @@ def test_a_cancelled_warning_does_not_escalate(world):
     warning = published(world)
     services.cancel_warning(world["staff"], warning, reason="解除", now=minutes(1))
     assert services.escalate_calls(now=minutes(90)) == 0
-
-
-@pytest.mark.django_db(transaction=True)
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="needs PostgreSQL row locks")
-def test_two_ticks_at_once_call_each_person_once(tree):
-    from django.db import connections
-
-    data = build(tree)
-    warning = published(data, level=Level.RED)
-    results, barrier = [], threading.Barrier(2)
-
-    def tick():
-        barrier.wait()
-        try:
-            results.append(services.escalate_calls(now=minutes(10)))
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=tick) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    escalated = warning.calls.filter(tier=Tier.ESCALATED)
-    assert sum(results) == escalated.count() > 0
-    holders = list(warning.calls.values_list("holder_id", flat=True))
-    assert len(holders) == len(set(holders))
 
 
 # --- checklist and board ----------------------------------------------------------------------
