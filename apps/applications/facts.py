@@ -1,7 +1,8 @@
 """Facts the portal already knows about the applicant unit, shown beside the matching aspects.
 
 The figures come from ``apps.dashboards.indicators.unit_facts(unit, today)`` (one JSON-safe dict
-per unit: plans, hazards, supplies, shelters, drills, people and the 六有 readiness). A draft
+per unit: plans, hazards, supplies, shelters, drills, people, incidents, 叫应 and the 六有
+readiness). A draft
 shows them live; at submission they are stored on the application (``facts_snapshot``) and a
 submitted application only ever shows that snapshot. This module turns either into rows for
 the page and the PDF, tolerating keys that an older snapshot may lack.
@@ -14,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 ASPECT_GROUPS = {
     "people": ("people",),
     "hazards": ("hazards", "incidents"),
-    "shelters": ("shelters",),
+    "shelters": ("shelters", "warnings"),
     "supplies": ("supplies",),
     "plans_drills": ("plans", "drills"),
 }
@@ -27,6 +28,7 @@ GROUP_TITLES = {
     "shelters": _("应急避难场所"),
     "people": _("组织与队伍"),
     "incidents": _("突发事件（信息报送）"),
+    "warnings": _("预警叫应（今年）"),
 }
 
 # (key, label, format, "warn when"): formats are bool, int, float, percent, date, or
@@ -72,6 +74,12 @@ ROWS = {
         ("no_serious_3y", _("近3年无因灾较大事故"), "bool", "false"),
         ("serious_3y", _("近3年较大及以上突发事件"), "int", "positive"),
         ("this_year", _("今年报送的突发事件"), "int", None),
+    ],
+    "warnings": [
+        ("calls", _("叫应人次"), "int", None),
+        ("answered", _("已确认"), "int", None),
+        ("rate", _("叫应率"), "percent", None),
+        ("in_window_rate", _("按时叫应率（升级前确认）"), "percent", None),
     ],
 }
 

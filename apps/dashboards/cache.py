@@ -41,6 +41,7 @@ FACT_MODELS = [
     "people.TeamMember",
     "people.InformationOfficer",
     "incidents.Incident",
+    "warnings.Call",  # acknowledged one by one; published and escalated in bulk (records_changed)
 ]
 
 
@@ -53,9 +54,12 @@ def _bump(codes):
     cache.set_many({_generation_key(code): token for code in codes}, timeout=None)
 
 
-def _refresh(path):
-    """Records owned by the unit at ``path`` changed: the figures of it and its ancestors."""
-    codes = [code for code in path.split(PATH_SEPARATOR) if code]
+def _refresh(*paths):
+    """Records owned by the units at ``paths`` changed: the figures of them and their
+    ancestors, bumped together (a bulk change of thousands of rows is two cache writes)."""
+    codes = {code for path in paths for code in path.split(PATH_SEPARATOR) if code}
+    if not codes:
+        return
     _bump(codes)
     transaction.on_commit(lambda: _bump(codes))
 
@@ -72,8 +76,7 @@ def _on_change(sender, instance, **kwargs):
 
 
 def _on_bulk_change(sender, paths, **kwargs):
-    for path in paths:
-        _refresh(path)
+    _refresh(*paths)
 
 
 def connect_signals():

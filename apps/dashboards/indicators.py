@@ -28,6 +28,7 @@ from apps.plans.models import Plan
 from apps.shelters.services import TARGET_AREA_PER_RESIDENT, area_per_resident
 from apps.supplies.models import Lot, Site
 from apps.supplies.services import shortfalls
+from apps.warnings.selectors import call_figures
 
 WINDOW_DAYS = 365
 
@@ -204,6 +205,7 @@ def figures_for_units(units, *, today=None):
         "people": _people(units, below),
         "grids": grid_figures(units, today=today),  # 网格化覆盖率, 网格员发现隐患处理率
         "incidents": incident_figures(units, today=today),  # 近3年无因灾较大事故
+        "warnings": call_figures(units, today=today),  # 今年的叫应率, 及时叫应率
     }
     return {unit.pk: {name: values[unit.pk] for name, values in groups.items()} for unit in units}
 

@@ -26,6 +26,7 @@ from apps.plans.services import plan_system
 from apps.response.report import ResponseReview
 from apps.supplies.models import Site
 from apps.supplies.services import shortfalls
+from apps.warnings.selectors import warnings_record
 
 from .charts import with_bars
 
@@ -98,6 +99,7 @@ class StreetReport:
             .select_related("org_unit", "incident_type__parent")
             .order_by("occurred_at"),
             "shortages": shortages,
+            "warnings": warnings_record(user, street, start, end),
             "street": street,
             "start": start,
             "end": end,

@@ -2,13 +2,25 @@
 has not, the acknowledgement rate and times, checklist progress), limited to the calls the user
 may see; the same data feeds the page, its JSON refresh and the 叫应记录 exports."""
 
+import datetime
 import statistics
 from dataclasses import dataclass, field
 
-from apps.orgs.models import OrgUnit, User
+from django.db.models import Count, F, Q
+from django.utils import timezone
+
+from apps.orgs.models import OrgUnit, User, rollup
 from apps.people.privacy import can_see_identifiers, phone_for
 
-from .models import Call, CallStatus, ChecklistConfirmation, Tier, Warning
+from .models import (
+    ESCALATION_MINUTES,
+    Call,
+    CallStatus,
+    ChecklistConfirmation,
+    Status,
+    Tier,
+    Warning,
+)
 
 
 def figures(calls) -> dict:
@@ -110,3 +122,65 @@ def board_json(warning: Warning, user: User) -> dict:
             for row in data["rows"]
         ],
     }
+
+
+# --- the record over a period -------------------------------------------------------------------
+
+# Answered within the level's escalation window (红 10 分钟 …): 及时叫应.
+IN_WINDOW = Q()
+for _level, _minutes in ESCALATION_MINUTES.items():
+    IN_WINDOW |= Q(
+        warning__level=_level,
+        acknowledged_at__lte=F("called_at") + datetime.timedelta(minutes=_minutes),
+    )
+
+
+def call_figures(units, *, today=None) -> dict:
+    """``{unit.pk: figures}`` of this year's 叫应 in each unit's subtree, for the application
+    facts and dashboards (``rollup``: one query): calls, answered, answered within the level's
+    window, and both as percentages."""
+    today = today or timezone.localdate()
+    figures = rollup(
+        Call.objects.filter(called_at__date__gte=today.replace(month=1, day=1)),
+        units,
+        calls=Count("pk"),
+        answered=Count("pk", filter=Q(acknowledged_at__isnull=False)),
+        in_window=Count("pk", filter=IN_WINDOW),
+    )
+    for values in figures.values():
+        total = values["calls"]
+        values["rate"] = round(100 * values["answered"] / total, 1) if total else None
+        values["in_window_rate"] = round(100 * values["in_window"] / total, 1) if total else None
+    return figures
+
+
+def warnings_record(user: User, unit: OrgUnit, start, end) -> list[dict]:
+    """The warnings that called people in ``unit``'s subtree between ``start`` and ``end``
+    (dates), oldest first, each with the figures of those calls (the street report's 预警叫应)."""
+    calls = (
+        Call.objects.visible_to(user)
+        .filter(
+            org_unit__path__startswith=unit.path,
+            called_at__date__gte=start,
+            called_at__date__lte=end,
+        )
+        .exclude(warning__status=Status.DRAFT)
+        .select_related("warning__warning_type")
+        .only(
+            "status",
+            "called_at",
+            "acknowledged_at",
+            "warning__headline",
+            "warning__level",
+            "warning__issued_at",
+            "warning__warning_type__name",
+        )
+        .order_by("warning__issued_at", "warning_id")
+    )
+    by_warning = {}
+    for call in calls:
+        by_warning.setdefault(call.warning_id, (call.warning, []))[1].append(call)
+    return [
+        {"warning": warning, **figures(warning_calls)}
+        for warning, warning_calls in by_warning.values()
+    ]

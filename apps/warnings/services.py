@@ -29,7 +29,15 @@ from django.utils.translation import gettext as _
 
 from apps.notifications.models import Notification
 from apps.notifications.sms import send_sms
-from apps.orgs.models import OrgKind, OrgUnit, User, can_edit_unit, in_scope, user_can_edit
+from apps.orgs.models import (
+    OrgKind,
+    OrgUnit,
+    User,
+    can_edit_unit,
+    in_scope,
+    records_changed,
+    user_can_edit,
+)
 
 from .models import (
     CHECKLISTS,
@@ -167,6 +175,7 @@ def publish_warning(user: User, warning: Warning, *, now=None) -> int:
     warning.updated_by = user
     warning.save()
     count = _fan_out(warning, now)
+    _calls_changed(Call.objects.filter(warning=warning).values("org_unit_id"))
     _deliver_after_commit(warning.pk)
     return count
 
@@ -187,6 +196,12 @@ def cancel_warning(user: User, warning: Warning, *, reason: str, now=None) -> Wa
     warning.save()
     _close_calls(warning)
     return warning
+
+
+def _calls_changed(unit_ids):
+    """Calls made in bulk: the dashboards' 叫应 figures of their units (and above) are stale."""
+    paths = OrgUnit.objects.filter(pk__in=unit_ids).values_list("path", flat=True)
+    records_changed.send(sender=Call, paths=list(paths))
 
 
 def _close_calls(warning):
@@ -448,11 +463,11 @@ def _escalate_step(level, step, cutoff, now):
             escalation=step - 1,
             called_at__lte=cutoff,
         )
-        .values_list("pk", "warning_id")
+        .values_list("pk", "warning_id", "org_unit_id")
     )
     if not rows:
         return 0
-    due_ids = [pk for pk, _warning_id in rows]
+    due_ids = [pk for pk, _warning_id, _unit_id in rows]
     created = 0
     join, join_params = ESCALATION_JOINS[step]
     tables = _tables()
@@ -468,7 +483,8 @@ def _escalate_step(level, step, cutoff, now):
             )
             cursor.execute(sql, [step, CallStatus.OPEN, called_at, *join_params, *batch])
             created += cursor.rowcount
-    for warning_id in {warning_id for _pk, warning_id in rows}:
+    _calls_changed({unit_id for _pk, _warning_id, unit_id in rows})
+    for warning_id in {warning_id for _pk, warning_id, _unit_id in rows}:
         _deliver_after_commit(warning_id)
     return created
 

@@ -154,7 +154,7 @@ def test_siblings_share_nothing(s1_world):
 def test_query_count_does_not_grow_with_the_number_of_units(
     s1_world, django_assert_max_num_queries
 ):
-    with django_assert_max_num_queries(13) as one:  # a constant few per fact group
+    with django_assert_max_num_queries(14) as one:  # a constant few per fact group
         facts_for_units([s1_world["s1"]])
     streets = [s1_world["s1"], s1_world["s2"], s1_world["s3"]]
     for i in range(12):

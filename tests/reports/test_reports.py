@@ -1,3 +1,4 @@
+import datetime
 import io
 
 import pytest
@@ -145,6 +146,24 @@ def test_street_report_covers_every_area_with_the_dashboard_figures(login, demo)
     assert f"人均{facts['shelters']['per_resident']}平方米" in text.replace("\n", "")
     assert str(facts["supplies"]["items_below_standard"]) in text
     assert "有班子" in text and "有演练" in text
+
+
+def test_street_report_has_the_warnings_and_their_acknowledgement_rate(login, demo):
+    from apps.orgs.models import OrgUnit, User
+    from apps.warnings.selectors import warnings_record
+
+    client = login("huayang_staff")
+    client.post(reverse("reports:street"), STREET)
+    text = text_of(pdf_of(client, ReportRequest.objects.get())).replace(" ", "")
+    rows = warnings_record(
+        User.objects.get(username="huayang_staff"),
+        OrgUnit.objects.get(code=STREET["street"]),
+        *(datetime.date.fromisoformat(STREET[key]) for key in ("start", "end")),
+    )
+    assert [row["warning"].headline for row in rows] == ["长宁区防汛办发布暴雨黄色预警"]
+    assert 0 < rows[0]["answered"] < rows[0]["total"]
+    assert "十、预警叫应" in text and "长宁区防汛办发布暴雨黄色预警" in text.replace("\n", "")
+    assert f"{rows[0]['rate']}%" in text
 
 
 def test_drill_summary_report(login, demo):

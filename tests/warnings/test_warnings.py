@@ -270,6 +270,25 @@ def test_escalation_follows_the_clock_and_calls_nobody_twice(world):
     assert len(holders) == len(set(holders))
 
 
+def test_the_years_figures_count_answers_and_answers_within_the_window(world):
+    warning = published(world, level=Level.YELLOW)  # window 30 minutes
+    first, second, _third = warning.calls.order_by("pk")
+    services.acknowledge_by_link(services.ack_token(first, Channel.SMS), now=minutes(5))
+    services.acknowledge_by_link(services.ack_token(second, Channel.SMS), now=minutes(45))
+    units = [world["s1"], world["c1"], world["s3"]]
+    by_unit = selectors.call_figures(units, today=T0.date())
+    assert by_unit[world["s1"].pk] == {
+        "calls": 3,
+        "answered": 2,
+        "in_window": 1,
+        "rate": 66.7,
+        "in_window_rate": 33.3,
+    }
+    assert by_unit[world["s3"].pk]["calls"] == 0 and by_unit[world["s3"].pk]["rate"] is None
+    next_year = T0.date().replace(year=T0.year + 1)
+    assert selectors.call_figures(units, today=next_year)[world["s1"].pk]["calls"] == 0
+
+
 def test_a_cancelled_warning_does_not_escalate(world):
     warning = published(world)
     services.cancel_warning(world["staff"], warning, reason="解除", now=minutes(1))
