@@ -14,10 +14,11 @@ import datetime
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from apps.orgs.models import User, can_edit_unit
+from apps.orgs.models import Role, User, can_edit_unit
 
 from .models import (
     LogEntry,
@@ -248,6 +249,60 @@ def reinforce_shifts(user, roster, *, start: datetime.date, end: datetime.date, 
     return roster.shifts.filter(pk__in=[s.pk for s in shifts]).update(
         reinforced=True, reinforced_reason=reason, updated_by=user, updated_at=timezone.now()
     )
+
+
+# Warnings of these levels put the duty of the units they cover on 加强值班 while in force.
+REINFORCING_LEVELS = {"red", "orange"}
+
+
+def reinforce_for_warning(warning) -> tuple[int, list[Shift]]:
+    """A published 红色 or 橙色 warning: the shifts overlapping its time in force, of the
+    rosters of the units it covers (its areas, the units inside them and the street and
+    district above them), become 加强值班 (预警生效). A shift without a 带班领导 cannot be:
+    the roster's street staff are told which, in the portal. Returns (shifts marked, shifts
+    without a leader)."""
+    from apps.notifications.models import Notification
+    from apps.warnings.models import ancestor_paths
+
+    if warning.level not in REINFORCING_LEVELS:
+        return 0, []
+    covered = Q()
+    for path in warning.areas.values_list("path", flat=True):
+        covered |= Q(org_unit__path__startswith=path) | Q(org_unit__path__in=ancestor_paths(path))
+    shifts = Shift.objects.filter(
+        roster__in=Roster.objects.filter(covered),
+        starts_at__lt=warning.expires_at,
+        ends_at__gt=warning.issued_at,
+    )
+    marked = shifts.filter(leader__isnull=False, reinforced=False).update(
+        reinforced=True, reinforced_reason=ReinforcedReason.WARNING, updated_at=timezone.now()
+    )
+    without_leader = list(
+        shifts.filter(leader__isnull=True).select_related("roster__org_unit").order_by("starts_at")
+    )
+    notices = []
+    for roster in {shift.roster for shift in without_leader}:
+        times = "、".join(_fmt(s.starts_at) for s in without_leader if s.roster == roster)
+        title = _("%(warning)s：%(roster)s %(times)s 的班次尚未安排带班领导，请加强值班。") % {
+            "warning": warning.headline,
+            "roster": roster.name,
+            "times": times,
+        }
+        for user in User.objects.filter(
+            org_unit=roster.org_unit, role=Role.STREET_STAFF, is_active=True
+        ):
+            notices.append(
+                Notification(
+                    recipient=user,
+                    rule="duty.reinforce",
+                    key=f"duty.reinforce:{warning.pk}:{roster.pk}",
+                    title=title[:300],
+                    url=roster.get_absolute_url(),
+                    unit_path=roster.org_unit.path,
+                )
+            )
+    Notification.objects.bulk_create(notices, ignore_conflicts=True)
+    return marked, without_leader
 
 
 # --- on the shift: sign-in, log, handover ---------------------------------------------------

@@ -27,7 +27,8 @@ class NotificationListView(LoginRequiredMixin, ListView):
         settings_, _created = NotificationSettings.objects.get_or_create(user=self.request.user)
         for notification in context["notifications"]:
             rule = RULES.get(notification.rule)
-            notification.rule_label = rule.label if rule else notification.rule
+            # notices sent when something happens (a warning's call, 加强值班) have no rule
+            notification.rule_label = rule.label if rule else _("通知")
         context.update(
             filter_form=self.filter_form,
             settings_form=NotificationSettingsForm(instance=settings_),

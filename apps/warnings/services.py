@@ -54,6 +54,7 @@ from .models import (
     Tier,
     Warning,
 )
+from .signals import warning_published
 
 logger = logging.getLogger(__name__)
 
@@ -181,6 +182,7 @@ def publish_warning(user: User, warning: Warning, *, now=None) -> int:
         ).values_list("path", flat=True)
     )
     _deliver_after_commit(warning.pk)
+    warning_published.send(sender=Warning, warning=warning)
     return count
 
 

@@ -560,3 +560,35 @@ def test_phones_are_masked_for_people_below_the_unit(duty):
         {"people": selectors.people_of(shift_on(duty, 8)), "reveal": False},
     )
     assert "138****000" in html and "13800000001" not in html and "13800000002" not in html
+
+
+# --- 加强值班 when a warning is published -----------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("level", "reinforced"), [("red", True), ("orange", True), ("yellow", False)]
+)
+def test_a_red_or_orange_warning_reinforces_the_shifts_it_covers(duty, level, reinforced):
+    from tests.warnings.builders import build, published
+
+    # T0 + 12 h: 2026-07-01 16:00 to 07-02 04:00 in Shanghai, inside the shift of 1 July
+    published(build(duty), level=level)
+    assert shift_on(duty, 1).reinforced is reinforced
+    if reinforced:
+        assert shift_on(duty, 1).get_reinforced_reason_display() == "预警生效"
+    assert not duty["roster"].shifts.exclude(starts_at=at(1)).filter(reinforced=True).exists()
+
+
+def test_a_red_warning_tells_the_street_of_a_shift_without_a_leader(duty):
+    from tests.warnings.builders import build, published
+
+    services.update_shift(
+        duty["staff"], shift_on(duty, 1), leader=None, officers=[duty["officers"][0]]
+    )
+    world = build(duty)
+    published(world, level="red")
+    assert not shift_on(duty, 1).reinforced
+    notice = Notification.objects.get(recipient=duty["staff"], rule="duty.reinforce")
+    assert "2026-07-01 08:00 的班次尚未安排带班领导" in notice.title
+    assert notice.url == duty["roster"].get_absolute_url()
+    assert not Notification.objects.filter(recipient=duty["other_staff"]).exists()
