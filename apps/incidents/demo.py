@@ -1,5 +1,6 @@
 """Demo 信息报送 for 华阳路街道: an open incident in 华一居民区 (初报 by the community, 续报一 by
-the street, the 初报 signed for by the district), a closed one with its 终报, and a 零报告
+the street, the 初报 signed for by the district), a closed one with its 终报, an open 积水 in
+华三居民区 that came of 长宁区's 暴雨黄色预警 (apps.warnings.demo, linked), and a 零报告
 period over 长宁区 in force today with some of 华阳路's communities reported.
 
 Idempotent: incidents are keyed by (unit, title), the period by (unit, name), and a community's
@@ -11,6 +12,8 @@ from datetime import timedelta
 from django.utils import timezone
 
 from apps.orgs.models import OrgUnit, User
+from apps.warnings.demo import PUBLISHED_ID
+from apps.warnings.links import linkable
 
 from . import services
 from .models import Incident, IncidentType, ReportKind, ZeroReport, ZeroReportPeriod
@@ -25,7 +28,9 @@ ELEMENTS = {
 }
 
 
-def _incident(user, unit, title, *, type_code, hours_ago, address, source, now, **changes):
+def _incident(
+    user, unit, title, *, type_code, hours_ago, address, source, now, filed_after=40, **changes
+):
     existing = Incident.objects.filter(org_unit=unit, title=title).first()
     if existing is not None:
         return existing, False
@@ -39,7 +44,7 @@ def _incident(user, unit, title, *, type_code, hours_ago, address, source, now, 
             occurred_at=now - timedelta(hours=hours_ago),
             address=address,
             source=source,
-            now=now - timedelta(hours=hours_ago) + timedelta(minutes=40),
+            now=now - timedelta(hours=hours_ago) + timedelta(minutes=filed_after),
             **(ELEMENTS | changes),
         ),
         True,
@@ -110,6 +115,35 @@ def seed_demo(stdout):
             **(values | {"trend": "积水已全部排除，交通恢复。"}),
         )
 
+    # after the district's 暴雨 warning (published twenty minutes ago), while it is in force
+    huasan = OrgUnit.objects.get(code="310105001002")
+    rainstorm = linkable(staff, huasan).filter(identifier=PUBLISHED_ID).first()
+    garage, created = _incident(
+        staff,
+        huasan,
+        "华三居民区地下车库进水",
+        type_code="waterlogging",
+        hours_ago=0.25,
+        filed_after=5,
+        address="华三居民区 3 号楼地下车库",
+        source="物业报告",
+        now=now,
+        nature="短时强降水，雨水倒灌地下车库，属城市内涝。",
+        impact="地下车库积水约 20 厘米，12 辆车受影响。",
+        casualties="无人员伤亡。",
+        trend="降雨持续，积水可能上涨。",
+        measures="关闭车库出入口，物业用沙袋封堵，排水泵抽排，通知车主挪车。",
+        affected_people=0,
+        relocated_people=0,
+        relief_needed_people=0,
+        collapsed_houses=0,
+        damaged_houses=0,
+        direct_loss=0,
+        warning=rainstorm,
+    )
+    if created:
+        services.record_phone_report(staff, garage, now=garage.occurred_at + timedelta(minutes=5))
+
     admin = User.objects.get(username="admin")
     today = timezone.localdate()
     ZeroReportPeriod.objects.get_or_create(
@@ -126,4 +160,4 @@ def seed_demo(stdout):
         community = OrgUnit.objects.get(code=code)
         if not ZeroReport.objects.filter(org_unit=community, date=today).exists():
             services.file_zero_report(user, community=community)
-    stdout.write("incidents: 2 incidents, 1 零报告 period, 2 零报告 today")
+    stdout.write("incidents: 3 incidents, 1 零报告 period, 2 零报告 today")

@@ -5,6 +5,8 @@ from django.utils.translation import gettext_lazy as _
 
 from apps.maps.coords import GCJ02, WGS84
 from apps.orgs.models import OrgKind, OrgUnit
+from apps.warnings import links as warning_links
+from apps.warnings.models import Warning
 
 from .models import DISASTER_FIGURES, IncidentLevel, IncidentReport, IncidentState, IncidentType
 from .services import REPORT_TEXTS, filing_units, zero_report_communities
@@ -19,6 +21,15 @@ class DateTimeInput(forms.DateTimeInput):
 
 def _now():
     return timezone.localtime().replace(second=0, microsecond=0)
+
+
+def warning_field():
+    return forms.ModelChoiceField(
+        label=_("关联预警"),
+        queryset=Warning.objects.none(),
+        required=False,
+        help_text=_("事件因预警所述灾害引发时选择（已发布、预警范围覆盖事发单位的预警）。"),
+    )
 
 
 class ElementsForm(forms.Form):
@@ -52,6 +63,7 @@ class InitialReportForm(ElementsForm):
     source = forms.CharField(
         label=_("信息来源"), max_length=120, help_text=_("如：群众报告、网格员巡查、110 转报。")
     )
+    warning = warning_field()
     coord_system = forms.ChoiceField(
         label=_("坐标系"),
         choices=[
@@ -76,6 +88,9 @@ class InitialReportForm(ElementsForm):
         super().__init__(*args, **kwargs)
         units = filing_units(user).order_by("path")
         self.fields["unit"].queryset = units
+        # the unit is picked on this form: whether the warning covers it is the service's check
+        self.fields["warning"].queryset = warning_links.linkable(user)
+        self.fields["warning"].label_from_instance = warning_links.choice_label
         self.fields["occurred_at"].initial = _now()
         own = user.org_unit
         if own is not None and units.filter(pk=own.pk).exists():
@@ -101,13 +116,21 @@ class ReportForm(ElementsForm):
     event_time = forms.DateTimeField(label=_("时间"), widget=DateTimeInput())
     place = forms.CharField(label=_("地点"), max_length=200)
     source = forms.CharField(label=_("信息来源"), max_length=120)
+    warning = warning_field()
 
-    def __init__(self, *args, last=None, **kwargs):
+    def __init__(self, *args, user, incident, last=None, **kwargs):
         super().__init__(*args, **kwargs)
+        current = incident.warning
+        self.fields["warning"].queryset = warning_links.linkable(
+            user, incident.org_unit, keep=current
+        )
+        self.fields["warning"].label_from_instance = warning_links.choice_label
+        self.fields["warning"].initial = current.pk if current else None
         if last is not None:
             for name in ("event_time", "place", "source", *REPORT_TEXTS, *DISASTER_FIGURES):
                 self.fields[name].initial = getattr(last, name)
             self.fields["event_time"].initial = timezone.localtime(last.event_time)
+        self.fields["warning"] = self.fields.pop("warning")  # last, after the report's elements
 
 
 class FollowUpRequestForm(forms.Form):

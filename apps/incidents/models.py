@@ -163,6 +163,16 @@ class Incident(ScopedModel):
         blank=True,
         related_name="incidents",
     )
+    # The warning in force when it happened, if the incident comes of it (暴雨 → 积水); checked
+    # by apps.warnings.links (published, seen by the reporter, its area covering the unit).
+    warning = models.ForeignKey(
+        "warnings.Warning",
+        verbose_name=_("关联预警"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="incidents",
+    )
     # Deadlines are fixed when the incident is registered (the rule of its district and level
     # then), so a later change of the rule does not move them.
     phone_due = models.DateTimeField(_("电话报告时限"))

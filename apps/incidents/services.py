@@ -31,6 +31,8 @@ from apps.orgs.models import (
     can_edit_unit,
     in_scope,
 )
+from apps.warnings import links as warning_links
+from apps.warnings.models import Warning
 
 from .models import (
     DISASTER_FIGURES,
@@ -50,6 +52,8 @@ FILING_ROLES = {Role.STREET_STAFF, Role.COMMUNITY_STAFF, Role.INFO_OFFICER}
 # The required elements every report carries (besides the 灾情 figures of natural disasters).
 REPORT_TEXTS = ("nature", "impact", "casualties", "trend", "measures")
 REPORT_FIELDS = ("event_time", "place", "source", *REPORT_TEXTS, *DISASTER_FIGURES)
+# ``add_report(warning=UNCHANGED)``: the incident keeps the warning it names.
+UNCHANGED = object()
 
 # --- permissions ---------------------------------------------------------------------------
 
@@ -168,11 +172,13 @@ def file_initial_report(
     longitude=None,
     coordinate_system=WGS84,
     hazard=None,
+    warning: Warning | None = None,
     now: datetime.datetime | None = None,
     **elements,
 ) -> Incident:
     """初报: registers the incident with its deadlines (the district's rule for its level) and
-    files the first report."""
+    files the first report. ``warning``, the warning it comes of, must be one the user sees,
+    published, whose area covers ``unit`` (apps.warnings.links)."""
     now = now or timezone.now()
     if not (may_file(user) and filing_units(user).filter(pk=unit.pk).exists()):
         raise PermissionDenied(_("您没有权限为该单位报送突发事件。"))
@@ -188,6 +194,8 @@ def file_initial_report(
         errors["incident_type"] = _("该事件类别已停用。")
     if (latitude is None) != (longitude is None):
         errors["latitude"] = _("经度和纬度需同时填写。")
+    if warning is not None and (message := warning_links.link_error(user, warning, unit)):
+        errors["warning"] = message
     if errors:
         raise ValidationError(errors)
     values = _clean_elements(
@@ -208,6 +216,7 @@ def file_initial_report(
         longitude=longitude,
         source=values["source"],
         hazard=hazard,
+        warning=warning,
         phone_due=occurred_at + datetime.timedelta(minutes=rule.phone_minutes),
         written_due=occurred_at + datetime.timedelta(minutes=rule.written_minutes),
         created_by=user,
@@ -225,18 +234,29 @@ def file_initial_report(
 
 
 @transaction.atomic
-def add_report(user: User, incident: Incident, *, kind: str, now=None, **elements):
+def add_report(
+    user: User, incident: Incident, *, kind: str, warning=UNCHANGED, now=None, **elements
+):
     """续报 (numbered after the last report) or 终报 (closes the incident). Answers the
-    district's open requests for a 续报."""
+    district's open requests for a 续报. ``warning`` names (or, None, unnames) the warning the
+    incident comes of; a newly named one is checked as for the 初报."""
     now = now or timezone.now()
     incident = (
-        Incident.objects.select_for_update().select_related("incident_type").get(pk=incident.pk)
+        Incident.objects.select_for_update()
+        .select_related("incident_type", "org_unit")
+        .get(pk=incident.pk)
     )
     _require_edit(user, incident)
     if incident.is_closed:
         raise ValidationError(_("该事件已终报，不能再报送。"))
     if kind not in (ReportKind.FOLLOW_UP, ReportKind.FINAL):
         raise ValidationError({"kind": _("请选择续报或终报。")})
+    if warning is UNCHANGED or getattr(warning, "pk", None) == incident.warning_id:
+        warning = UNCHANGED
+    elif warning is not None and (
+        message := warning_links.link_error(user, warning, incident.org_unit)
+    ):
+        raise ValidationError({"warning": message})
     values = _clean_elements(incident.incident_type, dict(elements), now=now)
     last = incident.reports.aggregate(last=Max("sequence"))["last"]
     report = IncidentReport.objects.create(
@@ -251,8 +271,10 @@ def add_report(user: User, incident: Incident, *, kind: str, now=None, **element
     if kind == ReportKind.FINAL:
         incident.state = IncidentState.CLOSED
         incident.closed_at = now
+    if warning is not UNCHANGED:
+        incident.warning = warning
     incident.updated_by = user
-    incident.save(update_fields=["state", "closed_at", "updated_by", "updated_at"])
+    incident.save(update_fields=["state", "closed_at", "warning", "updated_by", "updated_at"])
     return report
 
 

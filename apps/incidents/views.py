@@ -116,7 +116,7 @@ class IncidentDetailView(ScopedMixin, DetailView):
         return (
             super()
             .get_queryset()
-            .select_related("org_unit", "incident_type__parent", "hazard", "created_by")
+            .select_related("org_unit", "incident_type__parent", "hazard", "warning", "created_by")
             .prefetch_related(
                 Prefetch("reports", queryset=reports),
                 Prefetch("requests", queryset=requests),
@@ -130,6 +130,12 @@ class IncidentDetailView(ScopedMixin, DetailView):
             "deadlines": selectors.incident_deadlines(incident),
             "can_edit": can_edit and not incident.is_closed,
             "can_supervise": services.can_supervise(user, incident),
+            # the response events that answer it, each with the shelters it opened
+            "response_events": incident.response_events.visible_to(user)
+            .select_related("org_unit")
+            .prefetch_related("shelters__shelter"),
+            # who may open an event (apps.response's create page: EditorsOnlyMixin)
+            "can_open_response": user_can_edit(user),
         }
 
 
@@ -142,7 +148,11 @@ class ReportCreateView(RecordActionView):
     context_object_name = "incident"
 
     def get_form_kwargs(self):
-        return super().get_form_kwargs() | {"last": self.object.reports.order_by("sequence").last()}
+        return super().get_form_kwargs() | {
+            "user": self.request.user,
+            "incident": self.object,
+            "last": self.object.reports.order_by("sequence").last(),
+        }
 
     def perform(self, data):
         report = services.add_report(self.request.user, self.object, **data)

@@ -57,10 +57,27 @@ class FollowUpInline(admin.TabularInline):
 @admin.register(Event)
 class EventAdmin(ScopedAdminMixin, admin.ModelAdmin):
     list_display = ["title", "org_unit", "level", "status", "is_exercise", "opened_at"]
-    list_filter = ["status", "level", "is_exercise", "origin"]
+    # has a warning / has an incident: a filter listing every warning would not scale
+    list_filter = [
+        "status",
+        "level",
+        "is_exercise",
+        "origin",
+        ("warning", admin.EmptyFieldListFilter),
+        ("incident", admin.EmptyFieldListFilter),
+    ]
     search_fields = ["title", "org_unit__name", "plan__title"]
     list_select_related = ["org_unit"]
-    readonly_fields = ["plan", "drill", "org_unit", "created_by", "updated_by"]
+    # the links are checked by services.open_event (scope, status, area): not edited here
+    readonly_fields = [
+        "plan",
+        "drill",
+        "warning",
+        "incident",
+        "org_unit",
+        "created_by",
+        "updated_by",
+    ]
     inlines = [FollowUpInline, EventLogInline]
 
 

@@ -3,7 +3,11 @@ exercise (演练) activated at Ⅱ级 with the 社区文化活动中心 shelter 
 (two of them vulnerable residents from the register), one task done and a pending request for
 防汛沙袋. The community staff of 华一居民区 may read the vulnerable-resident register: they are
 the helpers who update the transfer roster on their phone. Idempotent: the card by plan and
-level, the exercise by its title."""
+level, the exercise by its title.
+
+The exercise names no warning or incident: an exercise answers none, and naming the district's
+real 暴雨 warning would list it on that warning's page as a response to it. The warning and
+the 积水 incident linked to it (apps.incidents.demo) each offer 启动应急响应 instead."""
 
 from django.contrib.auth.models import Permission
 

@@ -5,14 +5,18 @@ import datetime
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from apps.drills.models import Drill
+from apps.incidents.models import Incident
 from apps.orgs.models import OrgUnit
 from apps.people.models import EmergencyTeam, VulnerableResident
 from apps.plans.models import Plan
 from apps.shelters.models import Shelter
 from apps.supplies.models import Item
+from apps.warnings import links as warning_links
+from apps.warnings.models import Warning
 
 from .models import (
     CardLevel,
@@ -98,8 +102,17 @@ class OpenEventForm(forms.Form):
         label=_("事件名称"), max_length=200, help_text=_("如：台风“贝碧嘉”防御响应。")
     )
     origin = forms.ChoiceField(label=_("启动来源"), choices=Origin.choices, initial=Origin.MANUAL)
-    origin_ref = forms.CharField(
-        label=_("来源编号"), max_length=100, required=False, help_text=_("预警或事件报告的编号。")
+    warning = forms.ModelChoiceField(
+        label=_("关联预警"),
+        queryset=Warning.objects.none(),
+        required=False,
+        help_text=_("启动来源为预警时必选：已发布、预警范围覆盖预案所属单位的预警。"),
+    )
+    incident = forms.ModelChoiceField(
+        label=_("关联突发事件"),
+        queryset=Incident.objects.none(),
+        required=False,
+        help_text=_("启动来源为突发事件报告时必选：预案所属单位辖区内的突发事件。"),
     )
     drill = forms.ModelChoiceField(label=_("演练"), queryset=Drill.objects.none(), required=False)
     is_exercise = forms.BooleanField(label=_("演练（不是真实事件）"), required=False)
@@ -113,7 +126,30 @@ class OpenEventForm(forms.Form):
             .distinct()
             .select_related("org_unit")
         )
+        # What the user may name; whether it concerns the chosen plan's unit is the service's
+        # check (the plan is picked on the same form).
+        self.fields["warning"].queryset = warning_links.linkable(user)
+        self.fields["warning"].label_from_instance = warning_links.choice_label
+        self.fields["incident"].queryset = Incident.objects.editable_by(user).select_related(
+            "org_unit"
+        )
+        self.fields["incident"].label_from_instance = incident_label
         self.fields["drill"].queryset = Drill.objects.editable_by(user).order_by("-date")
+
+    def prefill(self, name, pk):
+        """``?warning=<pk>`` / ``?incident=<pk>``: start from that record when the user may
+        name it (anything else is ignored)."""
+        if pk.isdigit() and self.fields[name].queryset.filter(pk=pk).exists():
+            self.initial[name] = int(pk)
+            self.initial["origin"] = name  # the Origin values are the field names
+
+
+def incident_label(incident):
+    return _("%(title)s（%(unit)s %(at)s）") % {
+        "title": incident.title,
+        "unit": incident.org_unit.name,
+        "at": timezone.localtime(incident.occurred_at).strftime("%m-%d %H:%M"),
+    }
 
 
 class LevelForm(forms.Form):

@@ -157,8 +157,26 @@ class Event(ScopedModel):
     origin = models.CharField(
         _("启动来源"), max_length=16, choices=Origin.choices, default=Origin.MANUAL
     )
-    # The warning or incident the event answers (apps.warnings / apps.incidents), by reference.
-    origin_ref = models.CharField(_("来源编号"), max_length=100, blank=True)
+    # The warning and/or incident the event answers; ``origin`` says which one set it off, and
+    # that one must be named (constraints below). PROTECT, not SET_NULL: nulling the link would
+    # break those constraints and lose what the response answered, and warnings and incidents
+    # are closed (解除, 终报), never deleted, once published or reported.
+    warning = models.ForeignKey(
+        "warnings.Warning",
+        verbose_name=_("关联预警"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="response_events",
+    )
+    incident = models.ForeignKey(
+        "incidents.Incident",
+        verbose_name=_("关联突发事件"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="response_events",
+    )
     drill = models.ForeignKey(
         "drills.Drill",
         verbose_name=_("演练"),
@@ -187,6 +205,18 @@ class Event(ScopedModel):
         verbose_name_plural = _("响应事件")
         ordering = ["-opened_at", "-pk"]
         indexes = [models.Index(fields=["status", "opened_at"], name="response_event_status")]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(origin=Origin.WARNING) | Q(warning__isnull=False),
+                name="response_event_warning_named",
+                violation_error_message=_("启动来源为预警时，须选择关联的预警。"),
+            ),
+            models.CheckConstraint(
+                condition=~Q(origin=Origin.INCIDENT) | Q(incident__isnull=False),
+                name="response_event_incident_named",
+                violation_error_message=_("启动来源为突发事件报告时，须选择关联的突发事件。"),
+            ),
+        ]
 
     def __str__(self):
         return self.title

@@ -17,7 +17,7 @@ def _event(user, pk):
     return get_object_or_404(
         Event.objects.visible_to(user)
         .filter(status=EventStatus.CLOSED)
-        .select_related("org_unit", "plan", "drill"),
+        .select_related("org_unit", "plan", "drill", "warning", "incident"),
         pk=pk,
     )
 

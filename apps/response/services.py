@@ -9,6 +9,8 @@ through the shelter's signed link).
   tasks, its transfer roster, its supply requests and their receipt. Read-only roles act on
   nothing (PermissionDenied).
 - Every change writes one line of the event's timeline (``EventLog``).
+- An event names the warning and the incident it answers only when the user sees them and they
+  concern the plan's unit (a published warning covering it, an incident within it).
 - Supplies leave a site only through ``apps.supplies.services.dispatch`` (never-negative stock).
 """
 
@@ -21,7 +23,8 @@ from django.db.models import Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from apps.orgs.models import Role, can_edit_unit, in_scope
+from apps.incidents.models import Incident
+from apps.orgs.models import Role, User, can_edit_unit, in_scope
 from apps.people.models import HelperAssignment, VulnerableResident
 from apps.people.services import require_vulnerable_access
 from apps.people.validators import (
@@ -35,6 +38,8 @@ from apps.shelters import services as shelter_services
 from apps.shelters.models import Shelter, ShelterStatus
 from apps.supplies import services as supply_services
 from apps.supplies.models import Site
+from apps.warnings import links as warning_links
+from apps.warnings.models import Warning
 
 from .models import (
     CardLevel,
@@ -180,20 +185,34 @@ def _build_roster(user, event):
     )
 
 
+def _incident_error(user, incident, unit):
+    """Why ``user`` may not name ``incident`` for an event of ``unit``, or None."""
+    if not Incident.objects.visible_to(user).filter(pk=incident.pk).exists():
+        return _("找不到该突发事件，或该事件不在您的查看范围内。")
+    if not Incident.objects.filter(pk=incident.pk, org_unit__path__startswith=unit.path).exists():
+        return _("该突发事件不在%(unit)s辖区内。") % {"unit": unit.name}
+    return None
+
+
 @transaction.atomic
 def open_event(
-    user,
-    plan,
+    user: User,
+    plan: Plan,
     *,
-    level,
-    title,
-    is_exercise=False,
-    origin=Origin.MANUAL,
-    origin_ref="",
+    level: int,
+    title: str,
+    is_exercise: bool = False,
+    origin: str = Origin.MANUAL,
+    warning: Warning | None = None,
+    incident: Incident | None = None,
     drill=None,
-):
+) -> Event:
     """启动响应: the plan's card at ``level`` becomes an event; its tasks are spawned with their
-    owners and deadlines, and the transfer roster is drawn up."""
+    owners and deadlines, and the transfer roster is drawn up.
+
+    The event may name the warning and the incident it answers (the one ``origin`` names is
+    required): a warning the user sees, published, whose area covers the plan's unit
+    (``apps.warnings.links``); an incident the user sees, in the plan's unit or below it."""
     if not can_edit_unit(user, plan.org_unit):
         raise PermissionDenied(_("您无权启动该预案。"))
     errors = {}
@@ -215,6 +234,16 @@ def open_event(
             errors["drill"] = _("演练启动请选择演练。")
     if drill is not None and not drill.org_unit.path.startswith(plan.org_unit.path):
         errors["drill"] = _("演练须为本单位的演练。")
+    if warning is not None:
+        if message := warning_links.link_error(user, warning, plan.org_unit):
+            errors["warning"] = message
+    elif origin == Origin.WARNING:
+        errors["warning"] = _("启动来源为预警时，请选择关联的预警。")
+    if incident is not None:
+        if message := _incident_error(user, incident, plan.org_unit):
+            errors["incident"] = message
+    elif origin == Origin.INCIDENT:
+        errors["incident"] = _("启动来源为突发事件报告时，请选择关联的突发事件。")
     if errors:
         raise ValidationError(errors)
     now = timezone.now()
@@ -225,7 +254,8 @@ def open_event(
         level=level,
         is_exercise=is_exercise,
         origin=origin,
-        origin_ref=(origin_ref or "").strip(),
+        warning=warning,
+        incident=incident,
         drill=drill,
         opened_at=now,
         created_by=user,

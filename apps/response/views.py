@@ -231,6 +231,15 @@ class EventCreateView(EditorsOnlyMixin, FormView):
             initial["plan"] = int(self.request.GET["plan"])
         return initial
 
+    def get_form(self, form_class=None):
+        """``?warning=<pk>`` or ``?incident=<pk>`` (the 启动应急响应 buttons of a warning and
+        an incident) prefill the link and the origin, when the user may name that record."""
+        form = super().get_form(form_class)
+        if not form.is_bound:
+            for name in ("warning", "incident"):
+                form.prefill(name, self.request.GET.get(name, ""))
+        return form
+
     def form_valid(self, form):
         data = form.cleaned_data
         try:
@@ -241,7 +250,8 @@ class EventCreateView(EditorsOnlyMixin, FormView):
                 title=data["title"],
                 is_exercise=data["is_exercise"],
                 origin=data["origin"],
-                origin_ref=data["origin_ref"],
+                warning=data["warning"],
+                incident=data["incident"],
                 drill=data["drill"],
             )
         except ValidationError as exc:
@@ -259,7 +269,11 @@ class EventDetailView(ScopedMixin, DetailView):
     context_object_name = "event"
 
     def get_queryset(self):
-        return super().get_queryset().select_related("org_unit", "plan", "drill")
+        return (
+            super()
+            .get_queryset()
+            .select_related("org_unit", "plan", "drill", "warning", "incident")
+        )
 
     def get_context_data(self, **kwargs):
         event = self.object

@@ -151,11 +151,16 @@ class WarningDetailView(ScopedMixin, DetailView):
 
     def get_context_data(self, **kwargs):
         warning = self.object
+        user = self.request.user
         return super().get_context_data(**kwargs) | {
             "can_edit": services.can_issue(self.request.user, warning.org_unit),
             "figures": selectors.figures(
                 list(Call.objects.visible_to(self.request.user).filter(warning=warning))
             ),
+            # what answers it (apps.incidents, apps.response), as far as the user sees
+            "incidents": warning.incidents.visible_to(user).select_related("org_unit"),
+            "response_events": warning.response_events.visible_to(user).select_related("org_unit"),
+            "can_open_response": user_can_edit(user) and warning.status == Status.PUBLISHED,
         }
 
 

@@ -2,7 +2,9 @@
 element (and the 灾情 figures for natural disasters); the 终报 closes the incident and nothing
 is filed after it; deadlines come from the district's rule for the level (or 30/60 minutes);
 the district signs for reports and asks for a 续报, which the next report answers. Bad input
-gets a clear message and saves nothing."""
+gets a clear message and saves nothing. An incident names the warning it comes of only when
+the reporter sees it, it is published and its area covers the incident's unit; a 续报 may name,
+change or drop it."""
 
 import datetime
 
@@ -19,7 +21,9 @@ from apps.incidents.models import (
     chinese_number,
 )
 from apps.orgs.models import Role
+from apps.warnings.models import Status
 from tests.conftest import make_user
+from tests.warnings.factories import make_warning
 
 from .conftest import FIGURES, NOW, report_values
 
@@ -256,3 +260,64 @@ def test_serious_incidents_of_the_last_three_years_answer_the_basic_condition(
         ("近3年无因灾较大事故", "否", True),
         ("近3年较大及以上突发事件", "1", True),
     ]
+
+
+# --- the warning an incident comes of -------------------------------------------------------
+
+
+def test_an_incident_names_the_warning_it_comes_of(tree, people, file_initial):
+    warning = make_warning(tree["d1"])
+    incident = file_initial(people["officer"], unit=tree["e1"], warning=warning)
+    assert incident.warning == warning
+    assert list(warning.incidents.all()) == [incident]
+
+
+# who files, the warning (issuer, its areas, its state), where the incident is, the message
+BAD_WARNINGS = [
+    ("community", "d2", None, Status.PUBLISHED, "c1", "找不到该预警"),  # 二区's
+    ("community", "s1", None, Status.DRAFT, "c1", "找不到该预警"),  # a draft reaches no one
+    ("staff", "s1", None, Status.DRAFT, "c1", "只能关联已发布的预警"),  # its drafter's street
+    ("staff", "d1", None, Status.CANCELLED, "c1", "只能关联已发布的预警"),
+    ("staff", "d1", None, Status.SUPERSEDED, "c1", "只能关联已发布的预警"),
+    ("staff", "s1", "c1", Status.PUBLISHED, "s1", "该预警的预警范围不包括甲街道"),
+]
+
+
+@pytest.mark.parametrize("who, issuer, area, status, unit, message", BAD_WARNINGS)
+def test_an_initial_report_names_only_a_published_warning_covering_it(
+    tree, people, file_initial, who, issuer, area, status, unit, message
+):
+    warning = make_warning(tree[issuer], [tree[area or issuer]], status=status)
+    with pytest.raises(ValidationError) as exc:
+        file_initial(people[who], unit=tree[unit], warning=warning)
+    assert message in " ".join(exc.value.message_dict["warning"])
+    assert not Incident.objects.exists() and not IncidentReport.objects.exists()
+
+
+def test_a_follow_up_names_keeps_or_drops_the_warning(tree, people, file_initial):
+    incident = file_initial(people["community"])
+    warning = make_warning(tree["d1"])
+
+    def follow_up(minutes, **link):
+        services.add_report(
+            people["staff"],
+            incident,
+            kind=ReportKind.FOLLOW_UP,
+            now=NOW + datetime.timedelta(minutes=minutes),
+            **link,
+            **report_values(incident),
+        )
+        incident.refresh_from_db()
+
+    follow_up(10, warning=warning)
+    assert incident.warning == warning
+    warning.status = Status.CANCELLED  # 解除 later: the link it had stays
+    warning.save()
+    follow_up(20)
+    follow_up(30, warning=warning)
+    assert incident.warning == warning and incident.reports.count() == 4
+    with pytest.raises(ValidationError, match="只能关联已发布的预警"):
+        follow_up(40, warning=make_warning(tree["d1"], status=Status.CANCELLED))
+    assert incident.warning == warning and incident.reports.count() == 4
+    follow_up(50, warning=None)
+    assert incident.warning is None

@@ -2,7 +2,9 @@
 incidents, another street sees none) and filtered; the front line files a 初报 and the 零报告
 from the phone pages, scoped to their unit; the street adds 续报 and the 终报 (and nothing
 after it); the district signs for reports and asks for a 续报 (street staff may not); a hazard
-becomes an incident; the 信息报告单 renders as a PDF."""
+becomes an incident; the 信息报告单 renders as a PDF. An incident names the warning it comes
+of; its page lists that warning, the response events that answer it and the shelters they
+opened, and the warning's page its incidents and events, each as far as the viewer sees."""
 
 import datetime
 
@@ -12,10 +14,14 @@ from django.utils import timezone
 
 from apps.hazards.models import Hazard
 from apps.incidents.models import FollowUpRequest, Incident, IncidentReport, IncidentState
-from apps.orgs.models import OrgUnit
+from apps.orgs.models import OrgUnit, User
+from apps.warnings.demo import PUBLISHED_ID
+from apps.warnings.models import Status, Warning
 
 OPEN_TITLE = "华一小区 12 号楼电动自行车火灾"
 CLOSED_TITLE = "安西路下立交积水"
+GARAGE_TITLE = "华三居民区地下车库进水"
+PLAN_TITLE = "华阳路街道防汛防台专项应急预案"
 
 
 @pytest.fixture
@@ -26,6 +32,28 @@ def fire(demo):
 @pytest.fixture
 def flood(demo):
     return Incident.objects.get(title=CLOSED_TITLE)
+
+
+@pytest.fixture
+def garage(demo):
+    """The demo's 积水 that came of 长宁区's 暴雨黄色预警."""
+    return Incident.objects.select_related("warning").get(title=GARAGE_TITLE)
+
+
+def open_response(incident=None, warning=None, *, title):
+    """The street opens its 防汛防台 plan at Ⅱ级 for the incident or the warning."""
+    from apps.plans.models import Plan
+    from apps.response import services as response_services
+
+    return response_services.open_event(
+        User.objects.get(username="huayang_staff"),
+        Plan.objects.get(title=PLAN_TITLE),
+        level=2,
+        title=title,
+        origin="incident" if incident else "warning",
+        incident=incident,
+        warning=warning,
+    )
 
 
 def _form(**changes):
@@ -296,3 +324,116 @@ def test_the_information_report_sheet_is_a_pdf_of_every_report(login, fire, run_
         .status_code
         == 404
     )
+
+
+# --- the warning it comes of, the response that answers it -----------------------------------
+
+
+def test_the_demo_garage_flooding_names_the_districts_rainstorm_warning(garage):
+    assert garage.warning.identifier == PUBLISHED_ID and not garage.is_closed
+
+
+def test_the_incident_page_lists_its_warning_the_response_and_the_opened_shelter(login, garage):
+    from apps.response import services as response_services
+    from apps.shelters.models import Shelter
+
+    event = open_response(garage, title="华三积水Ⅱ级响应")
+    shelter = Shelter.objects.get(name="华一社区学校操场避难点")
+    operation = response_services.open_shelter(event.created_by, event, shelter, capacity=50)
+    page = login("huayang_staff").get(garage.get_absolute_url()).content.decode()
+    assert garage.warning.get_absolute_url() in page and garage.warning.headline in page
+    assert event.get_absolute_url() in page and "华三积水Ⅱ级响应" in page
+    assert operation.get_absolute_url() in page and "华一社区学校操场避难点" in page
+    assert f"{reverse('response:create')}?incident={garage.pk}" in page
+    page = login("changning_reviewer").get(garage.get_absolute_url()).content.decode()
+    assert "华三积水Ⅱ级响应" in page and "华一社区学校操场避难点" in page
+    assert "?incident=" not in page  # reads, opens nothing
+    assert login("xinhua_staff").get(garage.get_absolute_url()).status_code == 404
+
+
+def test_the_warning_page_lists_its_incidents_and_responses_in_the_viewers_scope(login, garage):
+    warning = garage.warning
+    event = open_response(warning=warning, title="暴雨黄色预警Ⅱ级响应")
+    url = warning.get_absolute_url()
+    page = login("huayang_staff").get(url).content.decode()
+    assert garage.get_absolute_url() in page and GARAGE_TITLE in page
+    assert event.get_absolute_url() in page and "暴雨黄色预警Ⅱ级响应" in page
+    assert f"{reverse('response:create')}?warning={warning.pk}" in page
+    page = login("changning_reviewer").get(url).content.decode()
+    assert GARAGE_TITLE in page and "暴雨黄色预警Ⅱ级响应" in page and "?warning=" not in page
+    # the district's warning reaches 新华路街道, 华阳路's records do not
+    page = login("xinhua_staff").get(url).content.decode()
+    assert warning.headline in page
+    assert GARAGE_TITLE not in page and "暴雨黄色预警Ⅱ级响应" not in page
+    assert login("lujiazui_staff").get(url).status_code == 404
+
+
+def test_a_street_warning_is_a_404_for_another_street(login, garage):
+    from tests.warnings.factories import make_warning
+
+    street = garage.org_unit.street()
+    warning = make_warning(street, headline="华阳路街道积水预警")
+    response = login("huayang_staff").get(warning.get_absolute_url())
+    assert response.status_code == 200 and "?warning=" in response.content.decode()
+    assert login("xinhua_staff").get(warning.get_absolute_url()).status_code == 404
+
+
+def test_the_open_response_page_starts_from_the_incident(login, garage):
+    page = (
+        login("huayang_staff")
+        .get(reverse("response:create"), {"incident": garage.pk})
+        .content.decode()
+    )
+    assert f'<option value="{garage.pk}" selected>' in page
+    assert '<option value="incident" selected>' in page
+
+
+def test_an_initial_report_names_the_warning_it_comes_of(demo, login):
+    client = login("huayi_officer")
+    warning = Warning.objects.get(identifier=PUBLISHED_ID)
+    assert warning.headline in client.get(reverse("incidents:create")).content.decode()
+    estate = OrgUnit.objects.get(code="31010500100101")
+    response = client.post(
+        reverse("incidents:create"),
+        _form(unit=estate.pk, incident_type=_type("waterlogging"), warning=warning.pk)
+        | {name: "0" for name in ("affected_people", "relocated_people", "relief_needed_people")}
+        | {name: "0" for name in ("collapsed_houses", "damaged_houses", "direct_loss")},
+    )
+    assert response.status_code == 302
+    assert Incident.objects.get(title="华一小区燃气泄漏").warning == warning
+
+
+@pytest.mark.parametrize("warning", ["draft", "99999999", "暴雨"])
+def test_an_initial_report_with_a_warning_not_offered_is_a_form_error(demo, login, warning):
+    if warning == "draft":
+        warning = Warning.objects.get(status=Status.DRAFT, org_unit__code="310105001").pk
+    client = login("huayang_staff")
+    response = client.post(
+        reverse("incidents:create"),
+        _form(unit=OrgUnit.objects.get(code="310105001").pk, incident_type=_type("gas"))
+        | {"warning": warning},
+    )
+    assert response.status_code == 200 and "选择一个有效的选项" in response.content.decode()
+    assert not Incident.objects.filter(title="华一小区燃气泄漏").exists()
+
+
+def test_a_follow_up_form_offers_the_warnings_covering_the_incident(login, fire):
+    warning = Warning.objects.get(identifier=PUBLISHED_ID)
+    client = login("huayang_staff")
+    url = reverse("incidents:add_report", args=[fire.pk])
+    assert warning.headline in client.get(url).content.decode()
+    last = fire.reports.last()
+    data = {
+        "kind": "follow_up",
+        "event_time": timezone.localtime(last.event_time).strftime("%Y-%m-%dT%H:%M"),
+        "place": last.place,
+        "source": last.source,
+        "warning": warning.pk,
+        **{
+            name: getattr(last, name)
+            for name in ("nature", "impact", "casualties", "trend", "measures")
+        },
+    }
+    assert client.post(url, data).status_code == 302
+    fire.refresh_from_db()
+    assert fire.warning == warning

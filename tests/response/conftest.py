@@ -9,10 +9,13 @@ from apps.people.models import HelperAssignment, VulnerableResident
 from apps.plans.models import Plan
 from apps.response.models import CardLevel, CardTask
 from apps.shelters.reference import ensure_reference_data
+from apps.warnings.models import Status
 from tests.conftest import make_user
 from tests.factories import child
+from tests.incidents.factories import make_incident
 from tests.shelters.factories import ShelterFactory
 from tests.supplies.factories import ItemFactory, SiteFactory, stock
+from tests.warnings.factories import make_warning
 
 
 def grant_vulnerable(*users):
@@ -90,4 +93,23 @@ def world(tree):
         "disabled": disabled,
         "sandbags": sandbags,
         "site": site,
+    }
+
+
+@pytest.fixture
+def links(world):
+    """What an event of 甲街道's plan may name and what it may not: 一区's published warning
+    (covers 甲街道), 二区's (not seen from 甲街道), 甲街道's own for 甲一居委 only (seen, but not
+    covering the street), a draft and a cancelled one; an incident of 甲一居委 and one of
+    乙街道; and an admin, who sees everything, so only the area and subtree rules stop them."""
+    w = world
+    return {
+        "admin": make_user(w["sh"], Role.ADMIN, username="root", is_superuser=True),
+        "warning": make_warning(w["d1"], headline="一区暴雨黄色预警"),
+        "other_district_warning": make_warning(w["d2"], headline="二区暴雨黄色预警"),
+        "community_warning": make_warning(w["s1"], [w["c1"]], headline="甲一居委积水预警"),
+        "draft_warning": make_warning(w["s1"], status=Status.DRAFT),
+        "cancelled_warning": make_warning(w["d1"], status=Status.CANCELLED),
+        "incident": make_incident(w["c1"], "甲一居委地下车库进水"),
+        "other_incident": make_incident(w["s2"], "乙街道下立交积水"),
     }

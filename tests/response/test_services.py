@@ -1,11 +1,14 @@
 """The rules of a response: every state change of an event, its tasks, shelters, check-ins,
 transfers and supply requests goes through the services, is refused with a clear message when
-it breaks a rule (changing nothing), and writes its line of the timeline."""
+it breaks a rule (changing nothing), and writes its line of the timeline. An event names the
+warning and the incident it answers only when the user sees them and they concern its plan's
+unit."""
 
 import datetime
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from apps.response import mobile, selectors, services
@@ -15,6 +18,7 @@ from apps.response.models import (
     EventLog,
     EventStatus,
     FollowUp,
+    Origin,
     RequestStatus,
     TaskStatus,
     Transfer,
@@ -78,6 +82,78 @@ def test_a_draft_plan_cannot_be_activated(world):
 def test_only_the_plans_street_may_activate_it(world, who):
     with pytest.raises(PermissionDenied):
         services.open_event(world[who], world["plan"], level=2, title="响应")
+
+
+def test_an_event_names_the_warning_and_the_incident_it_answers(world, links):
+    w, x = world, links
+    event = services.open_event(
+        w["staff"],
+        w["plan"],
+        level=2,
+        title="暴雨积水响应",
+        origin=Origin.INCIDENT,
+        warning=x["warning"],
+        incident=x["incident"],
+    )
+    assert event.warning == x["warning"] and event.incident == x["incident"]
+    assert list(x["warning"].response_events.all()) == [event]
+    assert list(x["incident"].response_events.all()) == [event]
+
+
+# who opens the plan's event, origin, which warning / incident, the field to blame, the message
+BAD_LINKS = [
+    ("staff", "warning", "other_district_warning", None, "warning", "找不到该预警"),
+    ("staff", "warning", "draft_warning", None, "warning", "只能关联已发布的预警"),
+    ("staff", "warning", "cancelled_warning", None, "warning", "只能关联已发布的预警"),
+    ("staff", "warning", "community_warning", None, "warning", "预警范围不包括甲街道"),
+    ("admin", "warning", "other_district_warning", None, "warning", "预警范围不包括甲街道"),
+    ("staff", "warning", None, None, "warning", "请选择关联的预警"),
+    ("staff", "manual", "other_district_warning", None, "warning", "找不到该预警"),
+    ("staff", "incident", None, "other_incident", "incident", "找不到该突发事件"),
+    ("admin", "incident", None, "other_incident", "incident", "不在甲街道辖区内"),
+    ("staff", "incident", None, None, "incident", "请选择关联的突发事件"),
+    ("staff", "incident", "warning", None, "incident", "请选择关联的突发事件"),
+]
+
+
+@pytest.mark.parametrize("who, origin, warning, incident, field, message", BAD_LINKS)
+def test_an_event_names_only_what_concerns_its_plan_and_the_user_sees(
+    world, links, who, origin, warning, incident, field, message
+):
+    w, x = world, links
+    user = x["admin"] if who == "admin" else w[who]
+    with pytest.raises(ValidationError) as exc:
+        services.open_event(
+            user,
+            w["plan"],
+            level=2,
+            title="响应",
+            origin=origin,
+            warning=x[warning] if warning else None,
+            incident=x[incident] if incident else None,
+        )
+    assert message in " ".join(exc.value.message_dict[field])
+    assert not Event.objects.exists() and not Transfer.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "origin, message",
+    [("warning", "须选择关联的预警"), ("incident", "须选择关联的突发事件")],
+)
+def test_the_database_keeps_the_link_the_origin_names(world, origin, message):
+    w = world
+    event = Event(
+        org_unit=w["s1"],
+        plan=w["plan"],
+        title="x",
+        level=2,
+        origin=origin,
+        opened_at=timezone.now(),
+    )
+    with pytest.raises(ValidationError, match=message):
+        event.validate_constraints()
+    with pytest.raises(IntegrityError), transaction.atomic():
+        event.save()
 
 
 def test_raising_the_level_adds_its_tasks_and_loses_none(world):

@@ -1,7 +1,9 @@
 """The response pages: scoping (another street's event is a 404, the district reviewer reads
 and gets 403 on any change, the front line reaches only the phone pages), the public pages
 show no personal data, bad input on every form ends in a clear message and nothing saved, and
-the 事后评估 PDF names the times of the response."""
+the 事后评估 PDF names the times of the response. An event is opened for a warning or an
+incident the user may name (``?warning=`` / ``?incident=`` prefill only those; anything else
+in the POST is a form error) and its pages name them."""
 
 import io
 import re
@@ -96,6 +98,93 @@ def test_opening_an_event_from_the_form(client, world):
     assert response.status_code == 302 and response.url == event.get_absolute_url()
     board = client.get(event.get_absolute_url())
     assert "会商" in board.text and "转移居民" in board.text
+
+
+def test_the_open_page_starts_from_a_warning_or_incident_the_user_may_name(client, world, links):
+    w, x = world, links
+    as_user(client, w["staff"])
+    url = reverse("response:create")
+    page = client.get(url, {"warning": x["warning"].pk}).text
+    assert re.search(rf'<option value="{x["warning"].pk}" selected>', page)
+    assert re.search(r'<option value="warning" selected>', page)
+    assert "二区暴雨黄色预警" not in page  # not offered: 甲街道 does not see it
+    page = client.get(url, {"incident": x["incident"].pk}).text
+    assert re.search(rf'<option value="{x["incident"].pk}" selected>', page)
+    assert "乙街道下立交积水" not in page
+    for query in (
+        {"warning": x["other_district_warning"].pk},
+        {"warning": x["draft_warning"].pk},
+        {"incident": x["other_incident"].pk},
+        {"incident": "abc"},
+        {"warning": "99999999"},
+        {"warning": "9" * 30},
+        {"incident": "-1"},
+    ):
+        page = client.get(url, query)
+        assert page.status_code == 200
+        assert re.search(r'<option value="manual" selected>', page.text), query
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        {"origin": "incident", "incident": "other_incident"},  # 乙街道's, not 甲街道's
+        {"origin": "warning", "warning": "other_district_warning"},  # 二区's
+        {"origin": "warning", "warning": "draft_warning"},
+        {"origin": "warning", "warning": "99999999"},
+        {"origin": "incident", "incident": "甲"},
+        {"origin": "incident", "incident": "9" * 30},
+        {"origin": "warning", "warning": "1 OR 1=1"},
+    ],
+)
+def test_a_foreign_or_bad_link_in_the_post_is_a_form_error(client, world, links, data):
+    w, x = world, links
+    as_user(client, w["staff"])
+    post = {"plan": w["plan"].pk, "level": 2, "title": "响应"}
+    post |= {name: x[v].pk if name != "origin" and v in x else v for name, v in data.items()}
+    response = client.post(reverse("response:create"), post)
+    assert response.status_code == 200 and "选择一个有效的选项" in response.text
+    assert not Event.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "data, message",
+    [
+        ({"origin": "warning"}, "启动来源为预警时，请选择关联的预警。"),
+        ({"origin": "incident"}, "启动来源为突发事件报告时，请选择关联的突发事件。"),
+        ({"origin": "warning", "warning": "community_warning"}, "该预警的预警范围不包括甲街道。"),
+    ],
+)
+def test_a_link_the_service_refuses_shows_on_its_field(client, world, links, data, message):
+    w, x = world, links
+    as_user(client, w["staff"])
+    post = {"plan": w["plan"].pk, "level": 2, "title": "响应"}
+    post |= {name: x[v].pk if name != "origin" and v in x else v for name, v in data.items()}
+    response = client.post(reverse("response:create"), post)
+    assert response.status_code == 200 and message in response.text
+    assert not Event.objects.exists()
+
+
+def test_an_event_opened_for_a_warning_and_incident_links_both(client, world, links):
+    w, x = world, links
+    as_user(client, w["staff"])
+    response = client.post(
+        reverse("response:create"),
+        {
+            "plan": w["plan"].pk,
+            "level": 2,
+            "title": "暴雨积水响应",
+            "origin": "warning",
+            "warning": x["warning"].pk,
+            "incident": x["incident"].pk,
+        },
+    )
+    event = Event.objects.get()
+    assert response.status_code == 302 and response.url == event.get_absolute_url()
+    assert event.warning == x["warning"] and event.incident == x["incident"]
+    page = client.get(event.get_absolute_url()).text
+    assert x["warning"].get_absolute_url() in page and "一区暴雨黄色预警" in page
+    assert x["incident"].get_absolute_url() in page and "甲一居委地下车库进水" in page
 
 
 def test_scoping_of_the_event_pages(client, world, event):
@@ -316,6 +405,32 @@ def test_the_review_pdf_names_the_times_of_the_response(
         assert expected in text, expected
     plan_page = client.get(w["plan"].get_absolute_url())
     assert "补充地下车库排查" in plan_page.text
+
+
+def test_the_review_pdf_names_the_warning_and_incident_answered(
+    client, world, links, run_tasks_on_commit
+):
+    w, x = world, links
+    event = services.open_event(
+        w["staff"],
+        w["plan"],
+        level=2,
+        title="暴雨积水响应",
+        origin="incident",
+        warning=x["warning"],
+        incident=x["incident"],
+    )
+    services.close_event(w["staff"], event, people_evacuated=0, casualties=0, summary="完成。")
+    as_user(client, w["staff"])
+    client.post(reverse("reports:create", args=["response_review"]), {"event": event.pk})
+    report = ReportRequest.objects.get()
+    assert report.state == ReportRequest.State.DONE, report.error
+    response = client.get(reverse("reports:download", args=[report.pk]))
+    reader = PdfReader(io.BytesIO(b"".join(response.streaming_content)))
+    text = "".join(page.extract_text() for page in reader.pages)
+    text = text.replace(" ", "").replace("\n", "")
+    assert "关联预警：一区暴雨黄色预警" in text
+    assert "关联突发事件：甲一居委地下车库进水" in text
 
 
 def test_the_event_list_query_count_does_not_grow_with_events(
