@@ -259,6 +259,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "apps.warnings.tasks.escalate_calls",
         "schedule": crontab(),
     },
+    # 预警叫应: fetch the CAP feeds (apps.warnings.feeds) and import new alerts as drafts.
+    "cap-feed-poll": {
+        "task": "apps.warnings.tasks.poll_cap_feeds",
+        "schedule": timedelta(minutes=env.int("CAP_FEED_POLL_MINUTES", default=2)),
+    },
     # 信息报送 deadlines are minutes: their escalation rules run every five (apps.incidents).
     "incident-escalation": {
         "task": "apps.incidents.tasks.escalate_incidents",

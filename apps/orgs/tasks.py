@@ -1,9 +1,11 @@
 from celery import shared_task
 
+from apps.security.retry import RETRY_POLICY
+
 from .models import OrgUnit
 
 
-@shared_task
+@shared_task(acks_late=True, **RETRY_POLICY)
 def subtree_size(code):
     """Number of org units in the subtree of ``code`` (itself included); 0 if it does not exist.
 

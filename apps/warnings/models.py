@@ -5,13 +5,14 @@ acknowledgement, and the per-level 到岗 checklist each called unit confirms.
 A warning goes 草稿 → 已审核 (by a second person, never the drafter) → 已发布; an update is a
 new warning that supersedes the old one (CAP ``references``), a cancellation (解除) ends every
 open 叫应. The rules live in ``services``; the database keeps the invariants it can: one call
-per person per warning, one confirmation per unit and checklist item.
+per person per warning, one confirmation per unit and checklist item. A ``CapFeed`` is a CAP
+address on the intranet that beat polls (``feeds``), each alert imported once.
 """
 
 import uuid
 
 from django.conf import settings
-from django.core.validators import RegexValidator
+from django.core.validators import RegexValidator, URLValidator
 from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
@@ -400,3 +401,71 @@ class ChecklistConfirmation(models.Model):
 
     def __str__(self):
         return self.item
+
+
+# --- CAP feeds ------------------------------------------------------------------------------
+
+
+class FeedStatus(models.TextChoices):
+    OK = "ok", _("正常")
+    PARTIAL = "partial", _("部分预警未导入")
+    FAILED = "failed", _("获取失败")
+
+
+class CapFeed(ScopedModel):
+    """CAP 1.2 订阅: an intranet address returning one CAP alert or an Atom feed of links to
+    alerts, polled by beat (``feeds.poll_cap_feeds``). Its alerts become drafts of ``org_unit``
+    (the issuing district or street, as the upload's 接收单位) made by ``imported_as``, exactly
+    as if that account had uploaded the file; approval stays with a second person.
+
+    An address is added once: an alert is imported once in the whole portal (its CAP
+    identifier is unique), so a second feed of the same address could only ever skip."""
+
+    name = models.CharField(_("名称"), max_length=100)
+    url = models.URLField(
+        _("订阅地址"),
+        max_length=500,
+        validators=[
+            URLValidator(schemes=["http", "https"], message=_("订阅地址须为 http 或 https 网址。"))
+        ],
+        help_text=_("内网地址：返回一条 CAP 1.2 预警，或链接到 CAP 预警的 Atom 订阅。"),
+    )
+    imported_as = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("导入账号"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text=_(
+            "以该账号名义起草导入的预警（宜用专用账号）：须能以所属单位名义发布预警；"
+            "审核和发布仍由另一位工作人员进行。"
+        ),
+    )
+    is_active = models.BooleanField(_("启用"), default=True)
+    last_polled_at = models.DateTimeField(_("最近获取时间"), null=True, blank=True)
+    last_status = models.CharField(
+        _("最近获取结果"), max_length=16, choices=FeedStatus.choices, blank=True
+    )
+    last_error = models.TextField(_("最近错误"), blank=True)
+
+    class Meta:
+        verbose_name = _("CAP 预警订阅")
+        verbose_name_plural = _("CAP 预警订阅")
+        ordering = ["org_unit__path", "name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["url"],
+                name="capfeed_url_once",
+                violation_error_message=_("该订阅地址已添加，同一条预警只能导入一次。"),
+            ),
+            # the form's validator says the same; this keeps file:// and ftp:// out of the
+            # poller whatever writes the row
+            models.CheckConstraint(
+                condition=models.Q(url__startswith="http://")
+                | models.Q(url__startswith="https://"),
+                name="capfeed_http_only",
+                violation_error_message=_("订阅地址须为 http 或 https 网址。"),
+            ),
+        ]
+
+    def __str__(self):
+        return self.name

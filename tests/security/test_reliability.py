@@ -53,10 +53,14 @@ def _request(staff, tree, **kw):
 
 
 def test_every_task_retries_on_transient_errors():
-    from apps.files.tasks import run_import
-    from apps.notifications.tasks import run_reminder_sweep
+    from resilience.celery import app
 
-    for task in (generate_report, run_import, run_reminder_sweep):
+    app.loader.import_default_modules()  # every app's tasks.py
+    tasks = [task for name, task in app.tasks.items() if name.startswith("apps.")]
+    assert {"apps.files.tasks.run_import", "apps.warnings.tasks.poll_cap_feeds"} <= {
+        task.name for task in tasks
+    }
+    for task in tasks:
         assert OperationalError in task.autoretry_for, task.name
         assert ConnectionError in task.autoretry_for, task.name
         assert task.max_retries == RETRY_POLICY["max_retries"]

@@ -1,9 +1,10 @@
-"""A street with 责任人 for every duty and position, and warnings drafted or published there."""
+"""A street with 责任人 for every duty and position, warnings drafted or published there, and
+CAP 1.2 alerts for it."""
 
 import datetime
 
 from apps.orgs.models import Role
-from apps.warnings import services
+from apps.warnings import cap, services
 from apps.warnings.models import Duty, DutyHolder, Level, Position, Source, Warning, WarningType
 from tests.conftest import make_user
 
@@ -68,3 +69,35 @@ def published(world, **kwargs):
     services.publish_warning(world["second"], warning, now=T0)
     warning.refresh_from_db()
     return warning
+
+
+def alert(
+    identifier="urn:test:1",
+    *,
+    msg_type="Alert",
+    references="",
+    colour="黄色",
+    area="甲街道",
+    sent="2026-07-01T08:00:00+08:00",
+    expires="2099-07-01T20:00:00+08:00",
+):
+    """A CAP 1.2 alert (as bytes) of 上海中心气象台 for ``area``."""
+    refs = f"<references>{references}</references>" if references else ""
+    return f"""<?xml version="1.0" encoding="UTF-8"?>
+<alert xmlns="{cap.CAP_NS}">
+  <identifier>{identifier}</identifier>
+  <sender>met@example.gov.cn</sender>
+  <sent>{sent}</sent>
+  <status>Actual</status>
+  <msgType>{msg_type}</msgType>
+  <scope>Public</scope>{refs}
+  <info>
+    <event>暴雨{colour}预警</event>
+    <severity>Moderate</severity>
+    <senderName>上海中心气象台</senderName>
+    <headline>上海中心气象台发布暴雨{colour}预警</headline>
+    <description>预计未来6小时内将出现短时强降水。</description>
+    <expires>{expires}</expires>
+    <area><areaDesc>{area}</areaDesc></area>
+  </info>
+</alert>""".encode()

@@ -29,7 +29,7 @@ from apps.warnings.models import (
     Warning,
 )
 from tests.conftest import make_user
-from tests.warnings.builders import T0, draft, minutes, published
+from tests.warnings.builders import T0, alert, draft, minutes, published
 
 # --- states -----------------------------------------------------------------------------------
 
@@ -356,30 +356,6 @@ def test_the_record_exports_as_excel_and_pdf(world, client):
 
 
 # --- CAP --------------------------------------------------------------------------------------
-
-
-def alert(
-    identifier="urn:test:1", *, msg_type="Alert", references="", colour="黄色", area="甲街道"
-):
-    refs = f"<references>{references}</references>" if references else ""
-    return f"""<?xml version="1.0" encoding="UTF-8"?>
-<alert xmlns="{cap.CAP_NS}">
-  <identifier>{identifier}</identifier>
-  <sender>met@example.gov.cn</sender>
-  <sent>2026-07-01T08:00:00+08:00</sent>
-  <status>Actual</status>
-  <msgType>{msg_type}</msgType>
-  <scope>Public</scope>{refs}
-  <info>
-    <event>暴雨{colour}预警</event>
-    <severity>Moderate</severity>
-    <senderName>上海中心气象台</senderName>
-    <headline>上海中心气象台发布暴雨{colour}预警</headline>
-    <description>预计未来6小时内将出现短时强降水。</description>
-    <expires>2099-07-01T20:00:00+08:00</expires>
-    <area><areaDesc>{area}</areaDesc></area>
-  </info>
-</alert>""".encode()
 
 
 def test_a_cap_alert_becomes_a_draft_and_a_cancel_ends_it(world):
