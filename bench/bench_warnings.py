@@ -75,3 +75,30 @@ def once(timings):
     assert again == 0, again
     sms.outbox.clear()
     return {"holders": holders, "calls": calls, "escalated": escalated}
+
+
+# --- the acknowledgement link under load (bench/run.py: bench_ack) ----------------------------
+
+
+def ack_paths(count):
+    """Committed: the city-wide red warning published, and the paths of ``count`` of its
+    acknowledgement links (SMS channel), each to be used once."""
+    from django.urls import reverse
+
+    from apps.warnings.models import Call, Channel
+
+    warning, approver, _holders = prepare()
+    services.publish_warning(approver, warning, now=timezone.now())
+    calls = Call.objects.filter(warning=warning).order_by("pk").only("pk", "holder_id")[:count]
+    paths = [reverse("warnings:ack_link", args=[services.ack_token(c, Channel.SMS)]) for c in calls]
+    return warning, paths
+
+
+def clean_up(warning):
+    """Remove what ``ack_paths`` committed."""
+    from apps.warnings.models import Call
+
+    Call.objects.filter(warning=warning).delete()
+    warning.delete()
+    DutyHolder.objects.filter(name__startswith="责任人", mobile__startswith="139").delete()
+    User.objects.filter(username__startswith="bench-warnings-").delete()

@@ -31,6 +31,7 @@ data set stays as seeded and the numbers are repeatable. Build the data set once
 """
 
 import argparse
+import contextlib
 import datetime
 import json
 import os
@@ -457,6 +458,92 @@ LOAD_PAGES = [
 ]
 
 
+@contextlib.contextmanager
+def serving(workers):
+    """gunicorn on 127.0.0.1:PORT for the block, as production runs it."""
+    server = subprocess.Popen(
+        [
+            str(Path(sys.executable).parent / "gunicorn"),
+            "resilience.wsgi:application",
+            "--bind",
+            f"127.0.0.1:{PORT}",
+            "--workers",
+            str(workers),
+            "--worker-class",
+            "gthread",
+            "--threads",
+            "4",
+            "--log-level",
+            "warning",
+            "--timeout",
+            "60",
+            # longer than a user's pause, or the idle connection is closed under the client
+            "--keep-alive",
+            "10",
+        ],
+        cwd=ROOT,
+        env={**os.environ},
+        start_new_session=True,
+    )
+    try:
+        for _ in range(100):  # wait for the server
+            time.sleep(0.3)
+            probe = subprocess.run(
+                [
+                    "curl",
+                    "-s",
+                    "-o",
+                    "/dev/null",
+                    "-w",
+                    "%{http_code}",
+                    f"http://127.0.0.1:{PORT}/healthz",
+                ],
+                capture_output=True,
+                text=True,
+            )
+            if probe.stdout.strip() in {"200", "503"}:
+                break
+        yield
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        server.wait(timeout=30)
+
+
+def run_wrk(script, connections, seconds, workers, warm=None, threads=2):
+    """wrk with the Lua ``script`` against gunicorn, after ``warm`` (default: the same
+    script) has warmed every worker: the WRKJSON figures it prints."""
+    wrk = shutil.which("wrk")
+    with serving(workers):
+        subprocess.run(
+            [wrk, "-t2", "-c8", "-d5s", "-s", str(warm or script), f"http://127.0.0.1:{PORT}"],
+            capture_output=True,
+            text=True,
+        )
+        out = subprocess.run(
+            [
+                wrk,
+                f"-t{threads}",
+                f"-c{connections}",
+                f"-d{seconds}s",
+                "--timeout",
+                "10s",
+                "-s",
+                str(script),
+                f"http://127.0.0.1:{PORT}",
+            ],
+            capture_output=True,
+            text=True,
+        ).stdout
+    line = next((ln for ln in out.splitlines() if ln.startswith("WRKJSON ")), None)
+    if line is None:
+        print(out)
+        raise SystemExit("wrk gave no result")
+    data = json.loads(line[len("WRKJSON ") :])
+    data["errors"] = sum(data[k] for k in ("connect", "read", "write", "status", "timeout"))
+    data["rps"] = data["requests"] / data["seconds"]
+    return data
+
+
 def bench_load(users, seconds, workers, think, results, key="load"):
     """``users`` connections for ``seconds``, each pausing ``think`` ms (a "min-max" range,
     uniformly at random; "0" for none) between pages, as a person reading the page would."""
@@ -488,86 +575,13 @@ def bench_load(users, seconds, workers, think, results, key="load"):
             "think_max": think_max,
         }
     )
-    env = {**os.environ}
-    server = subprocess.Popen(
-        [
-            str(Path(sys.executable).parent / "gunicorn"),
-            "resilience.wsgi:application",
-            "--bind",
-            f"127.0.0.1:{PORT}",
-            "--workers",
-            str(workers),
-            "--worker-class",
-            "gthread",
-            "--threads",
-            "4",
-            "--log-level",
-            "warning",
-            "--timeout",
-            "60",
-            # longer than a user's pause, or the idle connection is closed under the client
-            "--keep-alive",
-            "10",
-        ],
-        cwd=ROOT,
-        env=env,
-        start_new_session=True,
-    )
-    try:
-        for _ in range(100):  # wait for the server
-            time.sleep(0.3)
-            probe = subprocess.run(
-                [
-                    "curl",
-                    "-s",
-                    "-o",
-                    "/dev/null",
-                    "-w",
-                    "%{http_code}",
-                    f"http://127.0.0.1:{PORT}/healthz",
-                ],
-                capture_output=True,
-                text=True,
-            )
-            if probe.stdout.strip() in {"200", "503"}:
-                break
-        # warm every worker
-        subprocess.run(
-            [wrk, "-t2", "-c8", "-d5s", "-s", str(script), f"http://127.0.0.1:{PORT}"],
-            capture_output=True,
-            text=True,
-        )
-        out = subprocess.run(
-            [
-                wrk,
-                "-t2",
-                f"-c{users}",
-                f"-d{seconds}s",
-                "--timeout",
-                "10s",
-                "-s",
-                str(script),
-                f"http://127.0.0.1:{PORT}",
-            ],
-            capture_output=True,
-            text=True,
-        ).stdout
-    finally:
-        os.killpg(server.pid, signal.SIGTERM)
-        server.wait(timeout=30)
-    line = next((ln for ln in out.splitlines() if ln.startswith("WRKJSON ")), None)
-    if line is None:
-        print(out)
-        raise SystemExit("wrk gave no result")
-    data = json.loads(line[len("WRKJSON ") :])
+    data = run_wrk(script, users, seconds, workers)
     data.update(
         users=users,
         think=think,
         seconds=seconds,
         workers=workers,
         pages=len(paths),
-        rps=data["requests"] / data["seconds"],
-        errors=sum(data[k] for k in ("connect", "read", "write", "status", "timeout")),
     )
     print(
         f"  load: {users} connections {seconds} s, pauses {think} ms, {data['rps']:.1f} req/s, "
@@ -576,6 +590,66 @@ def bench_load(users, seconds, workers, think, results, key="load"):
         f"write {data['write']}, status {data['status']}, timeout {data['timeout']})"
     )
     results[key] = data
+
+
+# The acknowledgement links, each POSTed once, in order, by one wrk thread; connections pause
+# so that together they make about ``rate`` requests a second. CSRF: the cookie and the header
+# carry the same secret, as the page's form would.
+ACK_SCRIPT = """
+local paths = {%(paths)s}
+local n = 0
+request = function()
+  n = n + 1
+  local p = paths[n] or paths[#paths]
+  return wrk.format("%(method)s", p, {
+    ["Cookie"] = "csrftoken=%(csrf)s",
+    ["X-CSRFToken"] = "%(csrf)s",
+    ["Content-Type"] = "application/x-www-form-urlencoded",
+  })
+end
+delay = function() return %(pause)d end
+""" + WRK_SCRIPT[WRK_SCRIPT.index("done = function") :]
+
+
+def bench_ack(rate, seconds, workers, results):
+    """The acknowledgement endpoint (the SMS link's one tap, no log-in) at about ``rate``
+    requests a second for ``seconds``: every request a fresh link, acknowledged once."""
+    import bench_warnings as bw
+
+    if shutil.which("wrk") is None:
+        print("  wrk is not installed (apt-get install wrk): acknowledgement load skipped")
+        return
+    connections, pause_ms = 20, 1000 * 20 // rate  # each connection: one request per pause
+    warning, paths = bw.ack_paths(int(rate * seconds * 1.5))
+    csrf = "benchcsrf0benchcsrf0benchcsrf012"  # 32 characters, as Django's secret
+    scripts = {}
+    for method in ("GET", "POST"):
+        scripts[method] = Path(tempfile.gettempdir()) / f"res-bench-ack-{method}.lua"
+        scripts[method].write_text(
+            ACK_SCRIPT
+            % {
+                "paths": ", ".join(f'"{p}"' for p in paths),
+                "method": method,
+                "csrf": csrf,
+                "pause": pause_ms,
+            }
+        )
+    try:
+        data = run_wrk(
+            scripts["POST"], connections, seconds, workers, warm=scripts["GET"], threads=1
+        )
+    finally:
+        from apps.warnings.models import CallStatus
+
+        acknowledged = warning.calls.filter(status=CallStatus.ACKNOWLEDGED).count()
+        bw.clean_up(warning)
+    data.update(target_rate=rate, seconds=seconds, workers=workers, acknowledged=acknowledged)
+    print(
+        f"  acknowledgement links: {data['rps']:.0f} req/s for {seconds} s, p50 "
+        f"{data['p50']:.0f} ms, p95 {data['p95']:.0f} ms, p99 {data['p99']:.0f} ms, "
+        f"{acknowledged:,} acknowledged, errors {data['errors']}"
+    )
+    results["ack_load"] = data
 
 
 def counts():
@@ -682,6 +756,16 @@ def write_markdown(results, path):
             f"{r['tick']:.1f} s (idle tick {r['idle_tick'] * 1000:.0f} ms) | < 2 s | "
             f"{mark(r['tick'] < 2)} |"
         )
+    if "ack_load" in results:
+        r = results["ack_load"]
+        ok = r["p95"] < 100 and not r["errors"] and r["rps"] >= 0.9 * r["target_rate"]
+        other.append(
+            f"| acknowledgement link, one tap each (fresh links, {r['acknowledged']:,} "
+            f"acknowledged; gunicorn {r['workers']}×4 threads, wrk) | {r['rps']:.0f} req/s for "
+            f"{r['seconds']} s, p50 {r['p50']:.0f} ms, p95 {r['p95']:.0f} ms, p99 "
+            f"{r['p99']:.0f} ms, errors {r['errors']} | p95 < 100 ms at "
+            f"{r['target_rate']} req/s | {mark(ok)} |"
+        )
     for key in ("load", "load_saturation"):
         r = results.get(key)
         if not r or "skipped" in r:
@@ -709,7 +793,8 @@ def write_markdown(results, path):
 
 def main():
     parser = argparse.ArgumentParser(description="City-scale benchmarks (see module doc).")
-    parser.add_argument("--only", default="pages,import,sweep,warnings,report,load")
+    parser.add_argument("--only", default="pages,import,sweep,warnings,ack,report,load")
+    parser.add_argument("--ack-rate", type=int, default=200, help="acknowledgements a second")
     parser.add_argument("--runs", type=int, default=15, help="runs per page")
     parser.add_argument("--job-runs", type=int, default=3, help="runs of import/sweep/report")
     parser.add_argument("--load-users", type=int, default=50)
@@ -759,6 +844,10 @@ def main():
     if "warnings" in only:
         print("预警叫应: city-wide red warning and the escalation tick")
         bench_warnings(args.job_runs, results)
+    if "ack" in only:
+        print("预警叫应: acknowledgement links under load")
+        connection.close()
+        bench_ack(args.ack_rate, args.load_seconds, args.workers, results)
     if "report" in only:
         print("street PDF report")
         bench_report(args.job_runs, results)
