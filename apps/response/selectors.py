@@ -6,6 +6,9 @@ queries, whatever the number of tasks, people checked in or residents on the ros
 from django.db.models import Count, F, Max, Min, Q, Sum
 from django.utils import timezone
 
+from apps.warnings.models import Call, ChecklistConfirmation
+from apps.warnings.selectors import figures
+
 from .models import (
     CheckIn,
     EventLog,
@@ -164,9 +167,33 @@ def open_shelters(district):
     )
 
 
+def warning_milestones(event):
+    """For an event that answers a warning: when it was published, when the first person of
+    the event's area acknowledged it (and how many of them did) and when the first unit there
+    confirmed 责任人到岗; None without a warning."""
+    if event.warning_id is None:
+        return None
+    in_area = {"org_unit__path__startswith": event.org_unit.path}
+    calls = list(
+        Call.objects.filter(warning_id=event.warning_id, **in_area).only(
+            "status", "called_at", "acknowledged_at"
+        )
+    )
+    return {
+        "warning": event.warning,
+        "first_acknowledged": min(
+            (c.acknowledged_at for c in calls if c.acknowledged_at), default=None
+        ),
+        "calls": figures(calls),
+        "on_post": ChecklistConfirmation.objects.filter(
+            warning_id=event.warning_id, item="on_post", **in_area
+        ).aggregate(first=Min("confirmed_at"))["first"],
+    }
+
+
 def review(event):
-    """The 事后评估 figures, from the timeline and the records: open → tasks → transfers →
-    shelter peak → supplies used → close."""
+    """The 事后评估 figures, from the timeline and the records: warning → first acknowledgement
+    → on post → open → tasks → transfers → shelter peak → supplies used → close."""
     tasks = EventTask.objects.filter(event=event)
     task_figures = tasks.aggregate(
         total=Count("pk"),
@@ -188,6 +215,7 @@ def review(event):
     lead_times = sorted(r.lead_time for r in requests if r.lead_time is not None)
     return {
         "event": event,
+        "warning": warning_milestones(event),
         "tasks": task_figures,
         "unfinished_tasks": list(
             tasks.exclude(status=TaskStatus.DONE).select_related("unit").order_by("due_at")

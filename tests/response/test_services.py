@@ -100,6 +100,47 @@ def test_an_event_names_the_warning_and_the_incident_it_answers(world, links):
     assert list(x["incident"].response_events.all()) == [event]
 
 
+def test_the_review_of_an_event_for_a_warning_gives_its_acknowledgement_milestones(
+    world, links
+):
+    from apps.warnings.models import Call, CallStatus, ChecklistConfirmation, DutyHolder
+
+    w, warning = world, links["warning"]
+    issued = warning.issued_at
+    for unit, minutes in ((w["c1"], 6), (w["s1"], None), (w["s2"], 2)):  # 乙街道: not the area
+        holder = DutyHolder.objects.create(
+            org_unit=unit, duty="flood", position="A", name="责任人", mobile="13900000000"
+        )
+        Call.objects.create(
+            warning=warning,
+            holder=holder,
+            org_unit=unit,
+            duty="flood",
+            position="A",
+            name="责任人",
+            mobile="13900000000",
+            called_at=issued,
+            status=CallStatus.ACKNOWLEDGED if minutes else CallStatus.OPEN,
+            acknowledged_at=issued + datetime.timedelta(minutes=minutes) if minutes else None,
+        )
+    ChecklistConfirmation.objects.create(
+        warning=warning,
+        org_unit=w["c1"],
+        item="on_post",
+        confirmed_at=issued + datetime.timedelta(minutes=15),
+        confirmed_by=w["staff"],
+    )
+    event = services.open_event(
+        w["staff"], w["plan"], level=2, title="暴雨响应", origin=Origin.WARNING, warning=warning
+    )
+    milestones = selectors.review(event)["warning"]
+    assert milestones["first_acknowledged"] == issued + datetime.timedelta(minutes=6)
+    assert (milestones["calls"]["total"], milestones["calls"]["answered"]) == (2, 1)
+    assert milestones["on_post"] == issued + datetime.timedelta(minutes=15)
+    manual = services.open_event(w["staff"], w["plan"], level=2, title="手动启动")
+    assert selectors.review(manual)["warning"] is None
+
+
 # who opens the plan's event, origin, which warning / incident, the field to blame, the message
 BAD_LINKS = [
     ("staff", "warning", "other_district_warning", None, "warning", "找不到该预警"),
