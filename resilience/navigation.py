@@ -6,10 +6,16 @@ from django.utils.translation import gettext_lazy as _
 
 MAIN_MENU = [
     ("home", _("工作台")),
-    ("warnings:list", _("预警叫应")),
-    ("duty:list", _("值班值守")),
-    ("incidents:list", _("信息报送")),
-    ("response:list", _("应急响应")),
+    # 战时: one menu, so that the peacetime entries keep their place on a 1366-pixel screen
+    (
+        _("应急指挥"),
+        [
+            ("warnings:list", _("预警叫应")),
+            ("duty:list", _("值班值守")),
+            ("incidents:list", _("信息报送")),
+            ("response:list", _("应急响应")),
+        ],
+    ),
     ("plans:list", _("应急预案")),
     ("hazards:list", _("风险隐患")),
     ("supplies:list", _("应急物资")),
@@ -31,8 +37,16 @@ MOBILE_MENU = [
 
 
 def _menu(entries):
+    """The entries whose URL exists; a group (a label and its entries) as ``children``, shown
+    when any of them is."""
     items = []
     for name, label in entries:
+        if isinstance(label, list):
+            children = _menu(label)
+            if children:
+                namespaces = {child["namespace"] for child in children}
+                items.append({"label": name, "children": children, "namespaces": namespaces})
+            continue
         try:
             url = reverse(name)
         except NoReverseMatch:
