@@ -1,7 +1,7 @@
-"""预警叫应 at city scale (``bench/run.py --only warnings``): 责任人 (A and B for every duty) of
-every street, community and 小区 of the city data set, then a red typhoon warning for the whole
-city published (the calls fanned out in bulk), delivered (in-app, SMS through the logging
-backend), and the escalation tick ten minutes later with nobody having answered (every call
+"""预警叫应 at city scale (``bench/run.py --only warnings``): the 责任人 (A and B for every duty)
+of every unit of the city data set (``apps/warnings/city.py``), then a red typhoon warning for
+the whole city published (the calls fanned out in bulk), delivered (in-app, SMS through the
+logging backend), and the escalation tick ten minutes later with nobody having answered (every call
 escalates), then a second tick with nothing left to do. Run inside a rolled-back transaction."""
 
 import datetime
@@ -10,30 +10,14 @@ import time
 from django.utils import timezone
 
 from apps.notifications import sms
-from apps.orgs.models import OrgKind, OrgUnit, Role, User
+from apps.orgs.models import OrgUnit, Role, User
 from apps.warnings import services
-from apps.warnings.demo import DUTIES_BY_KIND
-from apps.warnings.models import DutyHolder, Level, Position, Source, Warning, WarningType
+from apps.warnings.models import DutyHolder, Level, Source, Warning, WarningType
 
 
 def prepare():
     city = OrgUnit.objects.get(code="X310000")
-    units = OrgUnit.objects.filter(path__startswith=city.path).exclude(kind=OrgKind.CITY)
-    holders, number = [], 0
-    for pk, kind in units.values_list("pk", "kind").iterator(chunk_size=5000):
-        for duty in DUTIES_BY_KIND[kind]:
-            for position in Position.values:
-                number += 1
-                holders.append(
-                    DutyHolder(
-                        org_unit_id=pk,
-                        duty=duty,
-                        position=position,
-                        name=f"责任人{number}",
-                        mobile=f"139{number:08d}",
-                    )
-                )
-    DutyHolder.objects.bulk_create(holders, batch_size=5000)
+    holders = DutyHolder.objects.filter(org_unit__path__startswith=city.path)
     drafter, approver = (
         User.objects.create(username=f"bench-warnings-{n}", role=Role.STREET_STAFF, org_unit=city)
         for n in (1, 2)
@@ -53,7 +37,7 @@ def prepare():
         areas=[city],
     )
     services.approve_warning(approver, warning, now=now)
-    return warning, approver, len(holders)
+    return warning, approver, holders.count()
 
 
 def once(timings):
@@ -100,5 +84,4 @@ def clean_up(warning):
 
     Call.objects.filter(warning=warning).delete()
     warning.delete()
-    DutyHolder.objects.filter(name__startswith="责任人", mobile__startswith="139").delete()
     User.objects.filter(username__startswith="bench-warnings-").delete()

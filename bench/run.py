@@ -177,6 +177,12 @@ def page_list(user):
         ("notifications", "notifications:list", []),
         ("reports", "reports:list", []),
         ("applications list", "applications:list", []),
+        # the wartime half
+        ("warnings list", "warnings:list", []),
+        ("责任人 list", "warnings:holders", []),
+        ("today's duty", "duty:list", []),
+        ("incidents list", "incidents:list", []),
+        ("response events", "response:list", []),
         # the phone pages (target: median < 100 ms)
         ("phone: my tasks (/m/)", "mobile:home", []),
         ("phone: report a hazard", "mobile:report", []),

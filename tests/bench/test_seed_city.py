@@ -7,6 +7,7 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.db.models import Sum
 from django.urls import reverse
+from django.utils import timezone
 
 from apps.drills.models import Drill
 from apps.hazards.models import Hazard, RiskPoint
@@ -103,3 +104,40 @@ def test_a_district_reviewer_reads_their_district_only(city):
     )
     assert visible.count() < Hazard.objects.count()
     assert not Hazard.objects.editable_by(reviewer).exists()
+
+
+def test_the_wartime_apps_add_their_city_scale_data(city, client):
+    from apps.duty.models import Roster, Shift
+    from apps.incidents.models import Incident, IncidentReport
+    from apps.response.models import Event
+    from apps.warnings import services
+    from apps.warnings.models import Call, CallStatus, DutyHolder, Warning
+
+    root = OrgUnit.objects.get(code="X310000")
+    units = OrgUnit.objects.filter(path__startswith=root.path)
+    # 责任人: A and B of every duty of every district, street, community and 小区
+    duties = {OrgKind.DISTRICT: 2, OrgKind.STREET: 3, OrgKind.COMMUNITY: 3, OrgKind.ESTATE: 1}
+    expected = sum(
+        2 * duties[kind] for kind in units.exclude(kind=OrgKind.CITY).values_list("kind", flat=True)
+    )
+    assert DutyHolder.objects.count() == expected
+    assert Warning.objects.count() == 2 * 12
+    assert Call.objects.exists() and not Call.objects.filter(status=CallStatus.OPEN).exists()
+    assert services.escalate_calls() == 0
+    # a 值班表 per street and district, with today's shift
+    assert Roster.objects.count() == 4 + 2
+    running = Shift.objects.running(timezone.now())
+    assert running.values("roster").distinct().count() == 6
+    # incidents over three years, each with its reports; responses of the streets' plans
+    assert Incident.objects.count() == 30 and IncidentReport.objects.count() >= 60
+    assert not IncidentReport.objects.filter(acknowledged_by__isnull=True).exists()
+    assert Event.objects.filter(status="closed").count() == 3 * 4
+    client.force_login(User.objects.get(username="city_staff_X01001"))
+    for name in (
+        "warnings:list",
+        "duty:list",
+        "warnings:holders",
+        "incidents:list",
+        "response:list",
+    ):
+        assert client.get(reverse(name)).status_code == 200, name

@@ -13,6 +13,10 @@ Users: ``city_staff_<street code>`` (street staff, one per street), ``city_revie
 code>`` (district reviewers) and ``city_viewer``; password ``--password`` (default
 ``DEMO_PASSWORD``).
 
+The apps added later contribute their own data from ``apps/<app>/city.py`` (``seed(command)``,
+called with this command for its writer, random generator and the units it made), after the
+steps here.
+
 Rows are written in large batches with explicit primary keys (so children can point at
 parents without reading ids back): PostgreSQL ``COPY`` when the database is PostgreSQL,
 ``bulk_create`` otherwise. Everything happens in one transaction; afterwards the sequences are
@@ -23,6 +27,8 @@ import datetime
 import random
 import time
 from decimal import Decimal
+from functools import partial
+from importlib import import_module
 
 from django.apps import apps
 from django.conf import settings
@@ -31,6 +37,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.core.management.color import no_style
 from django.db import connection, models, transaction
 from django.utils import timezone
+from django.utils.module_loading import module_has_submodule
 
 from apps.orgs.models import OrgKind, OrgUnit, Role
 
@@ -140,6 +147,15 @@ class Table:
         self.batch = batch
         writer.tables.append(self)
 
+    def add_row(self, **values):
+        """``add`` by field name; a field not given takes its default."""
+        return self.add(
+            *(
+                values[name] if name in values else self.model._meta.get_field(name).get_default()
+                for name in self.fields
+            )
+        )
+
     def add(self, *values):
         pk = self.next_id
         self.next_id += 1
@@ -169,7 +185,10 @@ class Writer:
     def __init__(self):
         self.tables = []
 
-    def table(self, model, fields, **kw):
+    def table(self, model, fields=None, **kw):
+        """Rows of ``model``: of ``fields``, or of every column but the primary key."""
+        if fields is None:
+            fields = [f.name for f in model._meta.concrete_fields if not f.primary_key]
         return Table(self, model, fields, **kw)
 
     def flush(self):
@@ -240,6 +259,11 @@ class Command(BaseCommand):
                 ("drills", self.drills),
                 ("people", self.people),
             ]
+            # the later apps contribute their own: ``seed(command)`` in ``apps/<app>/city.py``
+            for config in apps.get_app_configs():
+                if config.name.startswith("apps.") and module_has_submodule(config.module, "city"):
+                    module = import_module(f"{config.name}.city")
+                    steps.append((str(config.verbose_name), partial(module.seed, self)))
             for label, step in steps:
                 t0 = time.perf_counter()
                 step()
@@ -262,7 +286,11 @@ class Command(BaseCommand):
     # --- helpers ---------------------------------------------------------------------------
 
     def n(self, key, minimum=1):
-        return max(minimum, round(SIZES[key] * self.scale))
+        return self.scaled(SIZES[key], minimum)
+
+    def scaled(self, count, minimum=1):
+        """``count`` at ``--scale``."""
+        return max(minimum, round(count * self.scale))
 
     def person(self):
         rng = self.rng
