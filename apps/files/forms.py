@@ -8,7 +8,10 @@ from django.utils.translation import gettext_lazy as _
 class SpreadsheetUploadForm(forms.Form):
     file = forms.FileField(
         label=_("Excel 或 CSV 文件"),
-        help_text=_("第一行为列名（与模板一致）；CSV 可为 UTF-8 或 GBK 编码。"),
+        help_text=_(
+            "列名与模板一致即可：可在前 10 行的任一行，顺序不限，可有标题行、序号列和表尾；"
+            "CSV 可为 UTF-8 或 GBK 编码。"
+        ),
     )
 
     def clean_file(self):

@@ -8,11 +8,10 @@
 - ``export_response``: an .xlsx download of a queryset the caller has already scoped, with
   formulae escaped.
 
-Reading a file (``read_dataset``) trusts nothing it declares: an .xlsx sheet's ``<dimension>``
-may claim one row and hold 400,000, so the rows actually there are read, and reading stops as
-soon as there are more than ``IMPORT_MAX_ROWS``. Every check and every import may use at most
-``IMPORT_MAX_SECONDS`` of CPU time (``ImportDeadline``); past that it ends with a message and,
-the import being one transaction, nothing saved.
+Reading a file (``read_dataset``, ``SpreadsheetError``, ``ImportDeadline``) lives in
+``apps.files.reading``: where the table is, its header, its lines, the limits. How a cell is
+read (dates, numbers, yes/no, codes, phone and ID numbers) lives in ``apps.files.cells``;
+``ScopedResource`` puts those widgets on the columns that name none of their own.
 
 Cells that look like formulae (decided here, the same for every import):
 
@@ -30,15 +29,11 @@ Cells that look like formulae (decided here, the same for every import):
 """
 
 import decimal
-import io
-import os
 import re
-import time
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.utils import timezone
@@ -47,16 +42,21 @@ from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.generic import FormView
-from import_export import fields, resources
+from import_export import fields, resources, widgets
 from import_export.formats.base_formats import XLSX
-from import_export.widgets import CachedForeignKeyWidget
-from openpyxl import load_workbook
-from tablib import Dataset
 
 from apps.orgs.models import OrgUnit, can_edit_unit, user_can_edit
 
+from . import cells
 from .forms import SpreadsheetUploadForm
 from .models import ImportJob
+from .reading import (  # noqa: F401 (the names imports have always used)
+    ImportDeadline,
+    SheetDataset,
+    SpreadsheetError,
+    line_of,
+    read_dataset,
+)
 
 PROGRESS_EVERY = 200
 
@@ -65,8 +65,13 @@ class ScopedResource(resources.ModelResource):
     org_unit = fields.Field(
         attribute="org_unit",
         column_name=gettext_lazy("所属单位编码"),
-        widget=CachedForeignKeyWidget(OrgUnit, field="code"),
+        widget=cells.CodeForeignKeyWidget(OrgUnit, field="code"),
     )
+    # Other names a column goes by in the ledgers people keep (field name → names); each
+    # resource adds its own, ``apps.files.reading.Columns`` reads them all.
+    column_synonyms = {
+        "org_unit": ("单位编码", "所属单位代码", "单位代码", "所属单位编号"),
+    }
 
     class Meta:
         clean_model_instances = True  # model validation (required fields, choices) per row
@@ -82,10 +87,53 @@ class ScopedResource(resources.ModelResource):
         for field in self.fields.values():
             if isinstance(field.column_name, Promise):
                 field.column_name = str(field.column_name)
+            field.widget = self._shared_widget(field)
+
+    # import-export's own widgets, and the bare one, replaced by the shared ones of
+    # ``apps.files.cells`` (exported the same way): one reading of a date or a number everywhere.
+    _LIBRARY_WIDGETS = {
+        widgets.DateWidget: cells.DateWidget,
+        widgets.DecimalWidget: cells.DecimalWidget,
+        widgets.IntegerWidget: cells.IntegerWidget,
+        widgets.CharWidget: cells.TextWidget,
+    }
+    _BY_MODEL_FIELD = {
+        "DateField": cells.DateWidget,
+        "CharField": cells.TextWidget,
+        "TextField": cells.TextWidget,
+    }
+
+    def _shared_widget(self, field):
+        widget = field.widget
+        shared = self._LIBRARY_WIDGETS.get(type(widget))
+        if shared is None and type(widget) is widgets.Widget and field.attribute:
+            try:
+                model_field = self._meta.model._meta.get_field(field.attribute)
+            except Exception:  # a related path or a method: left as it is
+                return widget
+            shared = self._BY_MODEL_FIELD.get(model_field.get_internal_type())
+        if shared is None:
+            return widget
+        return shared(coerce_to_string=getattr(widget, "coerce_to_string", True))
 
     def get_queryset(self):
         # Rows are matched for update only among those the user can see.
         return super().get_queryset().visible_to(self.user)
+
+    def get_instance(self, instance_loader, row):
+        """The existing row, found by the key columns: a key cell that cannot be read (an
+        unknown unit code) is reported on its column, not as an error of the whole row."""
+        try:
+            return super().get_instance(instance_loader, row)
+        except ValueError as exc:
+            errors = {}
+            for name in self.get_import_id_fields():
+                field = self.fields[name]
+                try:
+                    field.clean(row)
+                except ValueError as error:
+                    errors[field.attribute] = [str(error)]
+            raise ValidationError(errors or str(exc)) from exc
 
     def import_row(self, row, instance_loader, **kwargs):
         result = super().import_row(row, instance_loader, **kwargs)
@@ -111,6 +159,8 @@ class ScopedResource(resources.ModelResource):
     def validate_instance(self, instance, import_validation_errors=None, validate_unique=True):
         errors = dict(import_validation_errors or {})
         unit = getattr(instance, "org_unit", None) if instance.org_unit_id else None
+        if "org_unit" not in errors and unit is None and "org_unit" in self.fields:
+            errors["org_unit"] = [required_message(self.fields["org_unit"].column_name)]
         if "org_unit" not in errors and not can_edit_unit(self.user, unit):
             errors["org_unit"] = [
                 _("所属单位“%(unit)s”不在您可维护的范围内。") % {"unit": unit.code if unit else "—"}
@@ -122,127 +172,6 @@ class ScopedResource(resources.ModelResource):
             instance.created_by = self.user
         instance.updated_by = self.user
         super().before_save_instance(instance, row, **kwargs)
-
-
-class SpreadsheetError(Exception):
-    """The file as a whole cannot be read; the message is for the user."""
-
-
-class ImportDeadline:
-    """The CPU time one check or import may use (``IMPORT_MAX_SECONDS``), counted on the
-    running thread so that a busy server does not cut short an honest file. ``check`` raises
-    a SpreadsheetError once it is spent."""
-
-    def __init__(self, seconds=None):
-        self.seconds = settings.IMPORT_MAX_SECONDS if seconds is None else seconds
-        self.started = time.thread_time()
-
-    def check(self):
-        if time.thread_time() - self.started > self.seconds:
-            raise SpreadsheetError(
-                _(
-                    "处理该文件超过了 %(seconds)s 秒的时间上限，已停止，未保存任何数据。"
-                    "请拆分成较小的文件后重新导入。"
-                )
-                % {"seconds": self.seconds}
-            )
-
-
-class SheetDataset(Dataset):
-    """A Dataset read from a file, with the formula cells the file had:
-    ``formula_cells`` lists ``(row index, column name, formula)``."""
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.formula_cells = []
-
-
-def read_dataset(data, filename, *, deadline=None):
-    """A Dataset from .xlsx or .csv bytes (CSV in UTF-8, with or without BOM, or GBK — what
-    Chinese Excel saves), of at most ``IMPORT_MAX_ROWS`` rows, read within ``deadline``."""
-    deadline = deadline or ImportDeadline()
-    ext = os.path.splitext(filename)[1].lower()
-    if ext == ".xlsx":
-        dataset = _read_xlsx(data, deadline)
-    elif ext == ".csv":
-        for encoding in ("utf-8-sig", "gb18030"):
-            try:
-                text = data.decode(encoding)
-                break
-            except UnicodeDecodeError:
-                continue
-        else:
-            raise SpreadsheetError(_("无法识别 CSV 文件的编码，请另存为 UTF-8 或 .xlsx。"))
-        # NUL characters cannot be stored by PostgreSQL (text or JSON): drop them.
-        text = text.replace("\x00", "")
-        try:
-            dataset = SheetDataset().load(io.StringIO(text).read(), format="csv")
-        except Exception as exc:
-            raise SpreadsheetError(_("无法读取该 CSV 文件。")) from exc
-        deadline.check()
-    else:
-        raise SpreadsheetError(_("只支持 .xlsx 或 .csv 文件；.xls 请在 Excel 中另存为 .xlsx。"))
-    if not dataset.headers or all(h in (None, "") for h in dataset.headers):
-        raise SpreadsheetError(_("第一行应为列名，但文件没有列名。"))
-    dataset.headers = [str(h).strip() if h is not None else "" for h in dataset.headers]
-    if len(dataset) > settings.IMPORT_MAX_ROWS:
-        raise SpreadsheetError(
-            _("文件有 %(rows)d 行，超过单次导入上限 %(limit)d 行，请拆分后导入。")
-            % {"rows": len(dataset), "limit": settings.IMPORT_MAX_ROWS}
-        )
-    return dataset
-
-
-def _read_xlsx(data, deadline):
-    """The first sheet's rows as they are in the file: the declared ``<dimension>`` is ignored
-    (``reset_dimensions``), columns beyond the last named one are not read, blank lines are
-    skipped, and reading stops at the first row past ``IMPORT_MAX_ROWS``. Formulae are read as
-    formulae (not Excel's cached results) and noted in ``formula_cells``."""
-    unreadable = _("无法读取该 Excel 文件，请确认是 .xlsx 格式且未加密。")
-    try:
-        book = load_workbook(io.BytesIO(data), read_only=True, data_only=False)
-    except Exception as exc:
-        raise SpreadsheetError(unreadable) from exc
-    try:
-        sheet = book.active
-        sheet.reset_dimensions()
-        header_row = next(sheet.iter_rows(max_row=1), None)
-        if header_row is None:
-            raise SpreadsheetError(_("文件是空的。"))
-        headers = [str(c.value).strip() if c.value is not None else "" for c in header_row]
-        while headers and not headers[-1]:
-            headers.pop()
-        dataset = SheetDataset()
-        dataset.headers = headers
-        if not headers:
-            return dataset
-        skip_blank = getattr(settings, "IMPORT_EXPORT_IMPORT_IGNORE_BLANK_LINES", False)
-        limit = settings.IMPORT_MAX_ROWS
-        for row in sheet.iter_rows(min_row=2, max_col=len(headers)):
-            deadline.check()
-            values = [cell.value for cell in row]
-            if skip_blank and all(v is None for v in values):
-                continue
-            if len(dataset) >= limit:
-                raise SpreadsheetError(
-                    _("文件超过单次导入上限 %(limit)d 行，请拆分后导入。") % {"limit": limit}
-                )
-            values += [None] * (len(headers) - len(values))
-            for column, cell in enumerate(row):
-                if cell.data_type == "f":
-                    formula = cell.value
-                    if not isinstance(formula, str):  # array or data-table formula
-                        formula = getattr(formula, "text", None) or "="
-                    values[column] = formula
-                    dataset.formula_cells.append((len(dataset), headers[column], formula))
-            dataset.append(values)
-        return dataset
-    except SpreadsheetError:
-        raise
-    except Exception as exc:
-        raise SpreadsheetError(unreadable) from exc
-    finally:
-        book.close()
 
 
 def check_headers(resource, dataset):
@@ -275,11 +204,11 @@ def _imported_columns(resource, dataset):
 
 def formula_errors(resource, dataset):
     """The file's formula cells in the columns the resource imports, as errors (see the
-    module's docstring: formula cells are refused). Excel line numbers, header = line 1."""
+    module's docstring: formula cells are refused), on their Excel lines."""
     names = {h for _i, h in _imported_columns(resource, dataset)}
     return [
         {
-            "line": index + 2,
+            "line": line_of(dataset, index),
             "column": column,
             "message": _(
                 "该单元格是公式（%(formula)s），公式不能导入：请在 Excel 中将其"
@@ -305,7 +234,9 @@ def formula_like_text(resource, dataset):
                 continue
             text = value.strip()
             if text.startswith(FORMULA_SIGNS) and not _PLAIN_NUMBER.fullmatch(text):
-                found.append({"line": index + 2, "column": column, "value": _shorten(text)})
+                found.append(
+                    {"line": line_of(dataset, index), "column": column, "value": _shorten(text)}
+                )
     return found
 
 
@@ -314,27 +245,38 @@ def _shorten(text, length=60):
 
 
 def summarise(result, dataset, resource, *, extra_errors=()):
-    """What the preview shows: totals, every bad row (Excel line numbers, header = line 1),
-    the text cells that look like formulae (stored as typed), and the first rows as they
-    will be imported. ``extra_errors`` are errors found before the import (formula cells)."""
+    """What the preview shows: totals, every bad row (on its Excel line), the text cells that
+    look like formulae (stored as typed), where the table was found (header line, sheet), the
+    file's columns that were not imported, the footer lines skipped, and the first rows as
+    they will be imported. ``extra_errors`` are errors found before the import (formula
+    cells)."""
     columns = {f.attribute: str(f.column_name) for f in resource.get_import_fields()}
+    blank = _blank_messages()
     errors = list(extra_errors)
     for invalid in result.invalid_rows:
+        line = line_of(dataset, invalid.number - 1)
         for field, messages_ in invalid.field_specific_errors.items():
             column = columns.get(field, field)
             for message in messages_:
-                errors.append({"line": invalid.number + 1, "column": column, "message": message})
+                if str(message) in blank:
+                    message = required_message(column)
+                errors.append({"line": line, "column": column, "message": message})
         for message in invalid.non_field_specific_errors:
-            errors.append({"line": invalid.number + 1, "column": "", "message": message})
+            errors.append({"line": line, "column": "", "message": message})
     for number, row_errors in result.row_errors():
         for error in row_errors:
             errors.append(
-                {"line": number + 1, "column": "", "message": str(error.error) or repr(error.error)}
+                {
+                    "line": line_of(dataset, number - 1),
+                    "column": "",
+                    "message": _in_chinese(str(error.error) or repr(error.error)),
+                }
             )
     # Errors of the whole file (raised after every row was checked, e.g. by a bulk save in
     # ``after_import``) are shown against the header line.
+    header_line = getattr(dataset, "header_line", 1)
     for error in result.base_errors:
-        errors.append({"line": 1, "column": "", "message": _error_message(error.error)})
+        errors.append({"line": header_line, "column": "", "message": _error_message(error.error)})
     errors.sort(key=lambda e: e["line"])
     bad_lines = sorted({e["line"] for e in errors})
     formula_text = formula_like_text(resource, dataset)
@@ -346,9 +288,32 @@ def summarise(result, dataset, resource, *, extra_errors=()):
         "more_errors": max(0, len(errors) - MAX_REPORTED_ERRORS),
         "formula_text": formula_text[:MAX_REPORTED_ERRORS],
         "more_formula_text": max(0, len(formula_text) - MAX_REPORTED_ERRORS),
+        "header_line": header_line,
+        "sheet": getattr(dataset, "sheet_name", ""),
+        "unmatched_columns": list(getattr(dataset, "unmatched_columns", ())),
+        "footer_lines": list(getattr(dataset, "footer_lines", ()))[:MAX_REPORTED_ERRORS],
         "headers": list(dataset.headers),
         "preview": [[_cell(v) for v in row] for row in dataset[:PREVIEW_ROWS]],
     }
+
+
+def required_message(column):
+    return _("“%(column)s”是必填列，该单元格不能为空。") % {"column": column}
+
+
+def _blank_messages():
+    """Django's messages for a blank required field ("这个字段不能为空。"), in the active
+    language: replaced in the preview by one that names the column."""
+    from django.db.models import Field
+
+    return {str(Field.default_error_messages[key]) for key in ("blank", "null")}
+
+
+def _in_chinese(message):
+    """An unexpected error's text (a library's, in English) inside a Chinese sentence."""
+    if any("\u4e00" <= ch <= "\u9fff" for ch in message):
+        return message
+    return _("该行无法导入（%(detail)s），请检查本行的内容。") % {"detail": _shorten(message, 200)}
 
 
 def _error_message(exc):

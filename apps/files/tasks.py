@@ -59,9 +59,12 @@ def run_import(self, job_id, dry_run):
         resource_class = import_string(job.resource)
         if not issubclass(resource_class, ScopedResource):
             raise SpreadsheetError(_("不支持的导入类型。"))
-        with job.file.open("rb") as fh:
-            dataset = read_dataset(fh.read(), job.original_name)
         resource = resource_class(user=job.created_by)
+        with job.file.open("rb") as fh:
+            # the resource's column names say where the table is (``apps.files.reading``)
+            dataset = read_dataset(
+                fh.read(), job.original_name, deadline=deadline, resource=resource
+            )
         check_headers(resource, dataset)
         formulas = formula_errors(resource, dataset)
         resource.on_progress = lambda n: cache.set(job.progress_cache_key, n, 3600)

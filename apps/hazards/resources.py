@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy
 from import_export import fields, widgets
 from import_export.widgets import CachedForeignKeyWidget
 
+from apps.files.cells import DateWidget, DecimalWidget, IdentifierWidget
 from apps.files.spreadsheets import ScopedResource
 from apps.maps.coords import GCJ02, WGS84, to_wgs84
 
@@ -115,6 +116,13 @@ class ImportableResource(ScopedResource):
 
 
 class RiskPointResource(ImportableResource):
+    column_synonyms = {
+        "name": ("风险点",),
+        "level": ("等级",),
+        "responsible_phone": ("责任人电话", "联系方式"),
+        "next_inspection_date": ("下次巡查时间",),
+        "description": ("风险描述", "管控措施"),
+    }
     name = fields.Field(attribute="name", column_name=gettext_lazy("风险点名称"))
     org_unit_name = fields.Field(
         attribute="org_unit__name", column_name=gettext_lazy("所属单位"), readonly=True
@@ -131,16 +139,18 @@ class RiskPointResource(ImportableResource):
     )
     address = fields.Field(attribute="address", column_name=gettext_lazy("地址"))
     latitude = fields.Field(
-        attribute="latitude", column_name=gettext_lazy("纬度"), widget=widgets.DecimalWidget()
+        attribute="latitude", column_name=gettext_lazy("纬度"), widget=DecimalWidget()
     )
     longitude = fields.Field(
-        attribute="longitude", column_name=gettext_lazy("经度"), widget=widgets.DecimalWidget()
+        attribute="longitude", column_name=gettext_lazy("经度"), widget=DecimalWidget()
     )
     responsible_person = fields.Field(
         attribute="responsible_person", column_name=gettext_lazy("责任人")
     )
     responsible_phone = fields.Field(
-        attribute="responsible_phone", column_name=gettext_lazy("联系电话")
+        attribute="responsible_phone",
+        column_name=gettext_lazy("联系电话"),
+        widget=IdentifierWidget(),
     )
     inspection_frequency = fields.Field(
         attribute="inspection_frequency",
@@ -150,7 +160,7 @@ class RiskPointResource(ImportableResource):
     next_inspection_date = fields.Field(
         attribute="next_inspection_date",
         column_name=gettext_lazy("下次巡查日期"),
-        widget=widgets.DateWidget(),
+        widget=DateWidget(),
     )
     description = fields.Field(
         attribute="description", column_name=gettext_lazy("风险描述与管控措施")
@@ -193,6 +203,13 @@ class RiskPointResource(ImportableResource):
 
 
 class HazardResource(ImportableResource):
+    column_synonyms = {
+        "title": ("隐患",),
+        "severity": ("等级",),
+        "found_on": ("发现时间",),
+        "address": ("地址", "隐患地点"),
+        "description": ("情况描述",),
+    }
     number = fields.Field(attribute="pk", column_name=gettext_lazy("编号"), readonly=True)
     org_unit_name = fields.Field(
         attribute="org_unit__name", column_name=gettext_lazy("所属单位"), readonly=True
@@ -209,15 +226,15 @@ class HazardResource(ImportableResource):
         widget=LabelChoiceWidget(Severity.choices, SEVERITY_ALIASES),
     )
     found_on = fields.Field(
-        attribute="found_on", column_name=gettext_lazy("发现日期"), widget=widgets.DateWidget()
+        attribute="found_on", column_name=gettext_lazy("发现日期"), widget=DateWidget()
     )
     found_by = fields.Field(attribute="found_by", column_name=gettext_lazy("发现人"))
     address = fields.Field(attribute="address", column_name=gettext_lazy("地点"))
     latitude = fields.Field(
-        attribute="latitude", column_name=gettext_lazy("纬度"), widget=widgets.DecimalWidget()
+        attribute="latitude", column_name=gettext_lazy("纬度"), widget=DecimalWidget()
     )
     longitude = fields.Field(
-        attribute="longitude", column_name=gettext_lazy("经度"), widget=widgets.DecimalWidget()
+        attribute="longitude", column_name=gettext_lazy("经度"), widget=DecimalWidget()
     )
     description = fields.Field(attribute="description", column_name=gettext_lazy("隐患描述"))
     risk_point = fields.Field(
@@ -231,7 +248,7 @@ class HazardResource(ImportableResource):
         attribute="deadline",
         column_name=gettext_lazy("整改期限"),
         readonly=True,
-        widget=widgets.DateWidget(),
+        widget=DateWidget(),
     )
     overdue = fields.Field(column_name=gettext_lazy("是否逾期"), readonly=True)
     closed_at = fields.Field(column_name=gettext_lazy("销号时间"), readonly=True)

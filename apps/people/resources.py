@@ -4,12 +4,15 @@ Phone and ID numbers are exported masked unless the user holds
 ``people.view_personal_identifiers`` *and* asks for the full numbers (``reveal=True``): masked
 is the default. Exports of vulnerable residents are written to the access log by the view.
 Imports read the Chinese labels (男/女, 老/幼/孤/残/其他, 是/否) and validate phone and ID
-numbers with the model validators, so a bad check digit is a row error."""
+numbers with the model validators, so a bad check digit is a row error. Phone and ID numbers
+must arrive as text: a numeric cell has been changed by Excel and is refused
+(``apps.files.cells.IdentifierWidget``)."""
 
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from import_export import fields, resources, widgets
 
+from apps.files.cells import DateWidget, IdentifierWidget, TextWidget, YesNoWidget
 from apps.files.spreadsheets import ScopedResource
 
 from .models import InformationOfficer, TeamMember, VulnerableResident
@@ -17,19 +20,12 @@ from .privacy import id_number_for, phone_for
 from .validators import normalize_id_number, normalize_phone
 
 
-class TextWidget(widgets.CharWidget):
-    def clean(self, value, row=None, **kwargs):
-        if isinstance(value, float) and value.is_integer():
-            value = int(value)
-        return ("" if value is None else str(value)).strip()
-
-
-class PhoneWidget(TextWidget):
+class PhoneWidget(IdentifierWidget):
     def clean(self, value, row=None, **kwargs):
         return normalize_phone(super().clean(value, row, **kwargs))
 
 
-class IdNumberWidget(TextWidget):
+class IdNumberWidget(IdentifierWidget):
     def clean(self, value, row=None, **kwargs):
         return normalize_id_number(super().clean(value, row, **kwargs))
 
@@ -58,31 +54,9 @@ class ChoiceWidget(widgets.Widget):
         return str(dict(self.choices).get(value, value or ""))
 
 
-class YesNoWidget(widgets.Widget):
-    YES = {"是", "在岗", "在册", "y", "yes", "true", "1"}
-    NO = {"否", "不在岗", "不在册", "n", "no", "false", "0"}
-
-    def clean(self, value, row=None, **kwargs):
-        text = "" if value is None else str(value).strip().lower()
-        if not text or text in self.YES:
-            return True
-        if text in self.NO:
-            return False
-        raise ValueError(_("请填写“是”或“否”。"))
-
-    def render(self, value, obj=None, **kwargs):
-        return _("是") if value else _("否")
-
-
-class DateWidget(widgets.DateWidget):
-    def __init__(self, **kwargs):
-        super().__init__(format="%Y-%m-%d", **kwargs)
-
-    def clean(self, value, row=None, **kwargs):
-        try:
-            return super().clean(value, row, **kwargs)
-        except ValueError as exc:
-            raise ValueError(_("日期格式应为 2025-06-30。")) from exc
+def active_widget(word):
+    """在岗/在册: yes/no (是/否, √/×, …) or the word itself; blank is yes."""
+    return YesNoWidget(blank=True, yes=(word,), no=(f"不{word}",))
 
 
 def text(attribute, column_name):
@@ -101,6 +75,13 @@ class MaskingMixin:
 
 
 class OfficerResource(MaskingMixin, ScopedResource):
+    column_synonyms = {
+        "name": ("信息员姓名",),
+        "phone": ("手机号", "手机", "联系电话", "联系方式"),
+        "affiliation": ("身份", "所在单位", "工作单位"),
+        "appointed_on": ("聘任时间", "聘用日期", "任职日期"),
+        "is_active": ("是否在岗",),
+    }
     org_unit_name = fields.Field(
         attribute="org_unit__name", column_name=gettext_lazy("所属单位"), readonly=True
     )
@@ -113,7 +94,7 @@ class OfficerResource(MaskingMixin, ScopedResource):
         attribute="appointed_on", column_name=gettext_lazy("聘任日期"), widget=DateWidget()
     )
     is_active = fields.Field(
-        attribute="is_active", column_name=gettext_lazy("在岗"), widget=YesNoWidget()
+        attribute="is_active", column_name=gettext_lazy("在岗"), widget=active_widget("在岗")
     )
     note = text("note", gettext_lazy("备注"))
 
@@ -137,6 +118,13 @@ class OfficerResource(MaskingMixin, ScopedResource):
 
 
 class ResidentResource(MaskingMixin, ScopedResource):
+    column_synonyms = {
+        "id_number": ("身份证号码", "公民身份号码", "身份证"),
+        "phone": ("手机号", "手机", "联系电话", "联系方式"),
+        "address": ("地址", "住址", "家庭住址"),
+        "emergency_phone": ("紧急联系人电话", "紧急联系电话"),
+        "is_active": ("是否在册",),
+    }
     org_unit_name = fields.Field(
         attribute="org_unit__name", column_name=gettext_lazy("所属单位"), readonly=True
     )
@@ -171,7 +159,7 @@ class ResidentResource(MaskingMixin, ScopedResource):
         widget=PhoneWidget(),
     )
     is_active = fields.Field(
-        attribute="is_active", column_name=gettext_lazy("在册"), widget=YesNoWidget()
+        attribute="is_active", column_name=gettext_lazy("在册"), widget=active_widget("在册")
     )
 
     class Meta(ScopedResource.Meta):

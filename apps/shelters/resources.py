@@ -7,6 +7,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from import_export import fields, widgets
 
+from apps.files.cells import DateWidget, DecimalWidget, IdentifierWidget, IntegerWidget
 from apps.files.spreadsheets import ScopedResource
 
 from .models import Facility, Setting, Shelter, ShelterClass, ShelterStatus, ShelterType
@@ -82,6 +83,18 @@ class FacilitiesWidget(widgets.ManyToManyWidget):
 
 
 class ShelterResource(ScopedResource):
+    column_synonyms = {
+        "name": ("避难场所名称", "场所"),
+        "setting": ("室内外", "室内或室外"),
+        "shelter_class": ("等级", "场所级别"),
+        "latitude": ("纬度",),
+        "longitude": ("经度",),
+        "total_area": ("总面积", "占地面积（平方米）", "占地面积"),
+        "effective_area": ("有效避难面积", "有效面积（平方米）", "有效面积"),
+        "capacity": ("容纳人数", "可容纳人数（人）"),
+        "contact_name": ("联系人姓名",),
+        "contact_phone": ("联系方式", "电话"),
+    }
     org_unit_name = fields.Field(
         attribute="org_unit__name", column_name=gettext_lazy("所属单位"), readonly=True
     )
@@ -105,34 +118,36 @@ class ShelterResource(ScopedResource):
     latitude = fields.Field(
         attribute="latitude",
         column_name=gettext_lazy("纬度（WGS-84）"),
-        widget=widgets.DecimalWidget(),
+        widget=DecimalWidget(),
     )
     longitude = fields.Field(
         attribute="longitude",
         column_name=gettext_lazy("经度（WGS-84）"),
-        widget=widgets.DecimalWidget(),
+        widget=DecimalWidget(),
     )
     total_area = fields.Field(
         attribute="total_area",
         column_name=gettext_lazy("总面积（平方米）"),
-        widget=widgets.DecimalWidget(),
+        widget=DecimalWidget(),
     )
     effective_area = fields.Field(
         attribute="effective_area",
         column_name=gettext_lazy("有效避难面积（平方米）"),
-        widget=widgets.DecimalWidget(),
+        widget=DecimalWidget(),
     )
     capacity = fields.Field(
         attribute="capacity",
         column_name=gettext_lazy("可容纳人数"),
-        widget=widgets.IntegerWidget(),
+        widget=IntegerWidget(min_value=0),
     )
     facilities = fields.Field(
         attribute="facilities", column_name=gettext_lazy("配套设施"), widget=FacilitiesWidget()
     )
     managing_unit = fields.Field(attribute="managing_unit", column_name=gettext_lazy("管理单位"))
     contact_name = fields.Field(attribute="contact_name", column_name=gettext_lazy("联系人"))
-    contact_phone = fields.Field(attribute="contact_phone", column_name=gettext_lazy("联系电话"))
+    contact_phone = fields.Field(
+        attribute="contact_phone", column_name=gettext_lazy("联系电话"), widget=IdentifierWidget()
+    )
     status = fields.Field(
         attribute="status",
         column_name=gettext_lazy("状态"),
@@ -142,7 +157,7 @@ class ShelterResource(ScopedResource):
         attribute="next_inspection_date",
         column_name=gettext_lazy("下次检查日期"),
         readonly=True,
-        widget=widgets.DateWidget(),
+        widget=DateWidget(),
     )
 
     class Meta:

@@ -17,6 +17,16 @@ from django.utils.translation import gettext_lazy
 from import_export import fields, resources, widgets
 from import_export.instance_loaders import ModelInstanceLoader
 
+from apps.files.cells import (
+    DateWidget,
+    DecimalWidget,
+    IdentifierWidget,
+    IntegerWidget,
+    TextWidget,
+    YesNoWidget,
+    cell_text,
+    code_text,
+)
 from apps.files.spreadsheets import ScopedResource
 from apps.orgs.models import Role, can_edit_unit
 
@@ -47,61 +57,25 @@ class ChoiceWidget(widgets.Widget):
         return str(dict(self.choices).get(value, value or ""))
 
 
-class TextWidget(widgets.CharWidget):
-    """Text cells: blank is "", surrounding spaces dropped."""
-
-    def clean(self, value, row=None, **kwargs):
-        return super().clean(value, row, **kwargs).strip()
-
-
 def text(attribute, column_name):
     return fields.Field(attribute=attribute, column_name=column_name, widget=TextWidget())
+
+
+def phone(attribute, column_name):
+    return fields.Field(attribute=attribute, column_name=column_name, widget=IdentifierWidget())
 
 
 def number(attribute, column_name):
     return fields.Field(
         attribute=attribute,
         column_name=column_name,
-        widget=widgets.IntegerWidget(coerce_to_string=False),
+        widget=IntegerWidget(coerce_to_string=False),
     )
 
 
-class YesNoWidget(widgets.Widget):
-    YES = {"是", "有", "y", "yes", "true", "1"}
-    NO = {"否", "无", "n", "no", "false", "0", ""}
-
-    def clean(self, value, row=None, **kwargs):
-        text = "" if value is None else str(value).strip().lower()
-        if text in self.YES:
-            return True
-        if text in self.NO:
-            return False
-        raise ValueError(_("请填写“是”或“否”。"))
-
-    def render(self, value, obj=None, **kwargs):
-        return _("是") if value else _("否")
-
-
-class DateWidget(widgets.DateWidget):
-    def __init__(self, **kwargs):
-        super().__init__(format="%Y-%m-%d", **kwargs)
-
-    def clean(self, value, row=None, **kwargs):
-        try:
-            return super().clean(value, row, **kwargs)
-        except ValueError as exc:
-            raise ValueError(_("日期格式应为 2025-06-30。")) from exc
-
-
-class CountWidget(widgets.IntegerWidget):
-    def clean(self, value, row=None, **kwargs):
-        try:
-            number = super().clean(value, row, **kwargs)
-        except (ValueError, ArithmeticError) as exc:
-            raise ValueError(_("数量应为整数。")) from exc
-        if number is not None and (number < 0 or number != int(number)):
-            raise ValueError(_("数量应为不小于 0 的整数。"))
-        return None if number is None else int(number)
+def count_widget():
+    """Quantities and periods: whole numbers, not below 0."""
+    return IntegerWidget(min_value=0)
 
 
 class ScopedFKWidget(widgets.ForeignKeyWidget):
@@ -124,7 +98,7 @@ class ScopedFKWidget(widgets.ForeignKeyWidget):
         return qs
 
     def clean(self, value, row=None, **kwargs):
-        code = "" if value is None else str(value).strip()
+        code = code_text(value)
         if not code:
             raise ValueError(_("请填写%(label)s。") % {"label": self.label})
         if self.by_code is None:
@@ -151,6 +125,13 @@ def _user_widgets(resource):
 
 
 class SiteResource(ScopedResource):
+    column_synonyms = {
+        "code": ("储备点代码", "储备库编码", "仓库编码"),
+        "name": ("储备点名称", "储备库名称"),
+        "keeper": ("管理员姓名", "负责人"),
+        "keeper_phone": ("管理员联系电话", "负责人电话"),
+        "contract_end": ("协议到期日期", "协议截止日期"),
+    }
     code = text("code", gettext_lazy("储备点编码"))
     name = text("name", gettext_lazy("名称"))
     level = fields.Field(
@@ -163,23 +144,23 @@ class SiteResource(ScopedResource):
     )
     partner = text("partner", gettext_lazy("协议单位"))
     partner_contact = text("partner_contact", gettext_lazy("协议单位联系人"))
-    partner_phone = text("partner_phone", gettext_lazy("协议单位电话"))
+    partner_phone = phone("partner_phone", gettext_lazy("协议单位电话"))
     contract_end = fields.Field(
         attribute="contract_end", column_name=gettext_lazy("协议到期日"), widget=DateWidget()
     )
     address = text("address", gettext_lazy("地址"))
     latitude = fields.Field(
-        attribute="latitude", column_name=gettext_lazy("纬度"), widget=widgets.DecimalWidget()
+        attribute="latitude", column_name=gettext_lazy("纬度"), widget=DecimalWidget()
     )
     longitude = fields.Field(
-        attribute="longitude", column_name=gettext_lazy("经度"), widget=widgets.DecimalWidget()
+        attribute="longitude", column_name=gettext_lazy("经度"), widget=DecimalWidget()
     )
     keeper = text("keeper", gettext_lazy("管理员"))
-    keeper_phone = text("keeper_phone", gettext_lazy("管理员电话"))
+    keeper_phone = phone("keeper_phone", gettext_lazy("管理员电话"))
     check_interval_days = fields.Field(
         attribute="check_interval_days",
         column_name=gettext_lazy("检查周期（天）"),
-        widget=CountWidget(),
+        widget=count_widget(),
         default=30,
     )
     next_check_date = fields.Field(
@@ -221,6 +202,13 @@ class ItemResource(ScopedResource):
     """The catalogue has no owning unit: the org unit column is dropped and only admins may
     import (the view refuses others; each row is refused too, should a job be queued anyway)."""
 
+    column_synonyms = {
+        "code": ("物资代码",),
+        "spec": ("规格", "型号"),
+        "unit": ("单位",),
+        "expires": ("是否有保质期",),
+    }
+
     code = text("code", gettext_lazy("物资编码"))
     name = text("name", gettext_lazy("物资名称"))
     category = fields.Field(
@@ -231,12 +219,12 @@ class ItemResource(ScopedResource):
     spec = text("spec", gettext_lazy("规格型号"))
     unit = text("unit", gettext_lazy("计量单位"))
     expires = fields.Field(
-        attribute="expires", column_name=gettext_lazy("有保质期"), widget=YesNoWidget()
+        attribute="expires", column_name=gettext_lazy("有保质期"), widget=YesNoWidget(blank=False)
     )
     shelf_life_months = fields.Field(
         attribute="shelf_life_months",
         column_name=gettext_lazy("保质期（月）"),
-        widget=CountWidget(),
+        widget=count_widget(),
     )
 
     class Meta:
@@ -333,7 +321,7 @@ class LotLoader(ModelInstanceLoader):
         resource = self.resource
         if not hasattr(self, "cache"):
             column = str(resource.fields["site"].column_name)
-            codes = {str(v).strip() for v in self.dataset[column]} if self.dataset else set()
+            codes = {code_text(v) for v in self.dataset[column]} if self.dataset else set()
             lots = self.get_queryset().filter(site__code__in=codes)
             self.cache = {(lot.site_id, lot.item_id, lot.lot_no): lot for lot in lots}
         site = resource.fields["site"].clean(row)
@@ -343,6 +331,13 @@ class LotLoader(ModelInstanceLoader):
 
 
 class LotImportResource(_SiteRowsResource):
+    column_synonyms = {
+        "site": ("储备点代码", "储备库编码", "仓库编码"),
+        "item": ("物资代码",),
+        "lot_no": ("批号", "批次"),
+        "expiry_date": ("有效期", "有效日期", "保质期至", "失效日期"),
+        "quantity": ("数量", "库存", "结存数量", "库存量", "实有数量"),
+    }
     site = fields.Field(
         attribute="site",
         column_name=gettext_lazy("储备点编码"),
@@ -358,7 +353,7 @@ class LotImportResource(_SiteRowsResource):
         attribute="expiry_date", column_name=gettext_lazy("有效期至"), widget=DateWidget()
     )
     quantity = fields.Field(
-        attribute="quantity", column_name=gettext_lazy("库存数量"), widget=CountWidget()
+        attribute="quantity", column_name=gettext_lazy("库存数量"), widget=count_widget()
     )
 
     class Meta:
@@ -400,8 +395,8 @@ class LotImportResource(_SiteRowsResource):
             str(self.fields["lot_no"].column_name),
             str(self.fields["expiry_date"].column_name),
         )
-        if str(row.get(lot_column) or "").strip():
-            row[lot_column] = str(row[lot_column]).strip()
+        if cell_text(row.get(lot_column)):
+            row[lot_column] = cell_text(row[lot_column])
             return
         try:
             expiry = self.fields["expiry_date"].widget.clean(row.get(expiry_column))

@@ -188,11 +188,11 @@ def test_in_process_an_import_hit_by_a_transient_error_can_be_retried(
     real = tasks.read_dataset
     attempts = []
 
-    def flaky(data, name):
+    def flaky(data, name, **kwargs):
         attempts.append(1)
         if len(attempts) == 1:
             raise OperationalError("the database system is starting up")
-        return real(data, name)
+        return real(data, name, **kwargs)
 
     monkeypatch.setattr(tasks, "read_dataset", flaky)
     client.force_login(staff)
