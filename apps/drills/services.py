@@ -7,7 +7,7 @@ import calendar
 import datetime
 from dataclasses import dataclass, field
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Count, Exists, Max, OuterRef, Q, Sum
 from django.utils import timezone
@@ -15,22 +15,19 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from apps.files.uploads import reencode_image
-from apps.orgs.models import OrgKind, OrgUnit, can_edit_unit, rollup
+from apps.orgs.models import OrgKind, OrgUnit, require_edit, rollup
 from apps.plans.models import Plan, add_months
 
 from .models import Drill, DrillFile, DrillStatus, FollowUpAction
 
-
-def _require_edit(user, unit):
-    if not can_edit_unit(user, unit):
-        raise PermissionDenied(_("您无权修改该单位的演练。"))
+EDIT_DENIED = gettext_lazy("您无权修改该单位的演练。")
 
 
 # --- annual plans ---------------------------------------------------------------------------
 
 
 def save_drill_plan(user, plan):
-    _require_edit(user, plan.org_unit)
+    require_edit(user, plan.org_unit, EDIT_DENIED)
     if plan.pk is None:
         plan.created_by = user
     plan.updated_by = user
@@ -45,7 +42,7 @@ def save_drill_plan(user, plan):
 def save_drill(user, drill, *, plans=None):
     """Create or update a drill. ``plans`` (the linked 应急预案), when given, replace the
     links; each must be a plan the user can see."""
-    _require_edit(user, drill.org_unit)
+    require_edit(user, drill.org_unit, EDIT_DENIED)
     drill.clean()
     if plans is not None:
         plans = list(plans)
@@ -94,7 +91,7 @@ def cancel_drill(user, drill, *, reason):
 
 def add_file(user, drill, *, kind, upload):
     """Attach a photo (JPEG/PNG/WebP) or a document (PDF/Word/Excel), checked from its bytes."""
-    _require_edit(user, drill.org_unit)
+    require_edit(user, drill.org_unit, EDIT_DENIED)
     validator = DrillFile.VALIDATORS.get(kind)
     if validator is None:
         raise ValidationError({"kind": _("请选择文件类型。")})
@@ -120,7 +117,7 @@ def add_file(user, drill, *, kind, upload):
 
 def add_action(user, drill, *, problem, owner, due_date, action=""):
     """A problem found in a held drill becomes a follow-up action with an owner and a due date."""
-    _require_edit(user, drill.org_unit)
+    require_edit(user, drill.org_unit, EDIT_DENIED)
     if drill.status != DrillStatus.COMPLETED:
         raise ValidationError(_("演练完成后才能登记发现的问题。"))
     errors = {}
@@ -146,7 +143,7 @@ def add_action(user, drill, *, problem, owner, due_date, action=""):
 
 
 def set_action_done(user, action, *, done=True, on=None):
-    _require_edit(user, action.drill.org_unit)
+    require_edit(user, action.drill.org_unit, EDIT_DENIED)
     action.done = done
     action.done_at = (on or timezone.localdate()) if done else None
     action.updated_by = user

@@ -17,8 +17,9 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
-from apps.orgs.models import Role, User, can_edit_unit
+from apps.orgs.models import Role, User, can_edit_unit, require_edit
 
 from .models import (
     LogEntry,
@@ -39,9 +40,7 @@ SIGN_IN_EARLY = datetime.timedelta(minutes=30)
 MAX_REINFORCED_DAYS = 366
 
 
-def _require_edit(user, roster):
-    if not can_edit_unit(user, roster.org_unit):
-        raise PermissionDenied(_("您无权修改该单位的值班表。"))
+EDIT_DENIED = gettext_lazy("您无权修改该单位的值班表。")
 
 
 def _require_on_shift(user, shift, message):
@@ -83,7 +82,7 @@ def _fmt(moment):
 
 
 def save_roster(user, roster):
-    _require_edit(user, roster)
+    require_edit(user, roster.org_unit, EDIT_DENIED)
     if roster.pk is None:
         roster.created_by = user
     roster.updated_by = user
@@ -95,7 +94,7 @@ def save_roster(user, roster):
 @transaction.atomic
 def set_rotation(user, roster, *, leaders, officers):
     """Replace the rotation: ``leaders`` (带班领导) and ``officers`` (值班员), each in order."""
-    _require_edit(user, roster)
+    require_edit(user, roster.org_unit, EDIT_DENIED)
     roster = Roster.objects.select_for_update().get(pk=roster.pk)
     errors = {}
     if not officers:
@@ -131,7 +130,7 @@ def set_rotation(user, roster, *, leaders, officers):
 def generate_month(user, roster, *, year: int, month: int) -> int:
     """Create the month's shifts from the rotation, in bulk; shifts that already exist are kept
     as they are (a rerun fills only the gaps). Returns the number of shifts created."""
-    _require_edit(user, roster)
+    require_edit(user, roster.org_unit, EDIT_DENIED)
     roster = Roster.objects.select_for_update().get(pk=roster.pk)
     rotation = list(roster.rotation.order_by("position"))
     leaders = [m.user_id for m in rotation if m.is_leader]
@@ -192,7 +191,7 @@ def generate_month(user, roster, *, year: int, month: int) -> int:
 @transaction.atomic
 def update_shift(user, shift, *, leader, officers, reinforced=False, reinforced_reason=""):
     """Set a shift's 带班领导, officers and reinforcement by hand."""
-    _require_edit(user, shift.roster)
+    require_edit(user, shift.roster.org_unit, EDIT_DENIED)
     shift = _locked(shift)
     officers = list(officers)
     errors = {}
@@ -221,7 +220,7 @@ def update_shift(user, shift, *, leader, officers, reinforced=False, reinforced_
 def reinforce_shifts(user, roster, *, start: datetime.date, end: datetime.date, reason) -> int:
     """Mark every shift starting from ``start`` to ``end`` (dates, inclusive) as 加强值班.
     Refused, with the dates, when any of them has no 带班领导. Returns the number marked."""
-    _require_edit(user, roster)
+    require_edit(user, roster.org_unit, EDIT_DENIED)
     if reason not in ReinforcedReason.values:
         raise ValidationError({"reason": _("请选择加强值班原因。")})
     if end < start:

@@ -20,6 +20,7 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from apps.maps.coords import WGS84, to_wgs84
 from apps.orgs.models import (
@@ -28,8 +29,8 @@ from apps.orgs.models import (
     OrgUnit,
     Role,
     User,
-    can_edit_unit,
     in_scope,
+    require_edit,
 )
 from apps.warnings import links as warning_links
 from apps.warnings.models import Warning
@@ -72,9 +73,7 @@ def can_supervise(user, incident):
     return user.role == Role.DISTRICT_REVIEWER and in_scope(user, incident.org_unit)
 
 
-def _require_edit(user, incident):
-    if not can_edit_unit(user, incident.org_unit):
-        raise PermissionDenied(_("您没有权限为该事件报送。"))
+EDIT_DENIED = gettext_lazy("您没有权限为该事件报送。")
 
 
 def _require_supervise(user, incident):
@@ -246,7 +245,7 @@ def add_report(
         .select_related("incident_type", "org_unit")
         .get(pk=incident.pk)
     )
-    _require_edit(user, incident)
+    require_edit(user, incident.org_unit, EDIT_DENIED)
     if incident.is_closed:
         raise ValidationError(_("该事件已终报，不能再报送。"))
     if kind not in (ReportKind.FOLLOW_UP, ReportKind.FINAL):
@@ -282,7 +281,7 @@ def add_report(
 def record_phone_report(user: User, incident: Incident, *, now=None):
     """The street reported the incident to the district by phone (时限: ``phone_due``)."""
     incident = Incident.objects.select_for_update().get(pk=incident.pk)
-    _require_edit(user, incident)
+    require_edit(user, incident.org_unit, EDIT_DENIED)
     if incident.phoned_at is not None:
         raise ValidationError(_("已登记电话报告，无需重复登记。"))
     incident.phoned_at = now or timezone.now()

@@ -15,7 +15,7 @@ in exports and lets the city-scale seeding bulk-insert units with their paths pr
 import os
 
 from django.contrib.auth.models import AbstractUser, UserManager
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.validators import RegexValidator
 from django.db import models, transaction
 from django.db.models.functions import Concat, Substr
@@ -102,6 +102,13 @@ def can_edit_unit(user, unit):
     if not user_can_edit(user) or unit is None:
         return False
     return user.is_superuser or in_scope(user, unit)
+
+
+def require_edit(user, unit, message=None):
+    """Raise PermissionDenied, with the app's own ``message``, unless ``user`` may change
+    records owned by ``unit`` (``can_edit_unit``): the one check every service makes first."""
+    if not can_edit_unit(user, unit):
+        raise PermissionDenied(message or _("您无权修改该单位的记录。"))
 
 
 def in_scope(user, unit):

@@ -11,8 +11,9 @@ from django.db import transaction
 from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
-from apps.orgs.models import OrgKind, OrgUnit, Role, can_edit_unit
+from apps.orgs.models import OrgKind, OrgUnit, Role, require_edit
 from apps.orgs.services import create_accounts
 from apps.security.client_ip import client_ip
 
@@ -31,10 +32,7 @@ from .models import (
 )
 from .privacy import can_see_vulnerable
 
-
-def _require_edit(user, unit):
-    if not can_edit_unit(user, unit):
-        raise PermissionDenied(_("您无权修改该单位的队伍与人员信息。"))
+EDIT_DENIED = gettext_lazy("您无权修改该单位的队伍与人员信息。")
 
 
 def require_vulnerable_access(user):
@@ -50,7 +48,7 @@ def _stamp(user, obj):
 
 
 def _save(user, obj, unit):
-    _require_edit(user, unit)
+    require_edit(user, unit, EDIT_DENIED)
     _stamp(user, obj)
     obj.full_clean()
     obj.save()
@@ -71,7 +69,7 @@ def save_leadership_member(user, member):
 
 
 def delete_leadership_member(user, member):
-    _require_edit(user, member.group.org_unit)
+    require_edit(user, member.group.org_unit, EDIT_DENIED)
     member.delete()
 
 
@@ -92,7 +90,7 @@ def save_team(user, team):
 def save_member(user, member, certificates=None):
     """Add or change a team member; a team has at most one 队长."""
     team = EmergencyTeam.objects.select_for_update().get(pk=member.team_id)
-    _require_edit(user, team.org_unit)
+    require_edit(user, team.org_unit, EDIT_DENIED)
     if member.role == TeamMember.Role.LEADER:
         leader = team.members.filter(role=TeamMember.Role.LEADER).exclude(pk=member.pk).first()
         if leader:
@@ -112,7 +110,7 @@ def save_member(user, member, certificates=None):
 
 
 def delete_member(user, member):
-    _require_edit(user, member.team.org_unit)
+    require_edit(user, member.team.org_unit, EDIT_DENIED)
     member.delete()
     _touch(user, member.team)
 
@@ -162,7 +160,7 @@ def create_officer_accounts(user, officers) -> list:
             .order_by("pk")
         )
         for officer in officers:
-            _require_edit(user, officer.org_unit)
+            require_edit(user, officer.org_unit, EDIT_DENIED)
         taken = [o.name for o in officers if o.user_id]
         if taken:
             raise ValidationError(_("已有登录账号：%(names)s。") % {"names": "、".join(taken)})
@@ -227,7 +225,7 @@ def assign_helper(user, resident, *, helper_name, helper_phone, relation, starte
 
 def end_helper(user, assignment, *, ended_on=None):
     require_vulnerable_access(user)
-    _require_edit(user, assignment.resident.org_unit)
+    require_edit(user, assignment.resident.org_unit, EDIT_DENIED)
     if assignment.ended_on is not None:
         raise ValidationError(_("该结对已经结束。"))
     ended_on = ended_on or timezone.localdate()

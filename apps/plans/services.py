@@ -1,19 +1,17 @@
 """The rules of the plan register. Views, admin actions, imports and tests all go through these
 functions, which take the acting user first."""
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
-from apps.orgs.models import OrgKind, OrgUnit, can_edit_unit
+from apps.orgs.models import OrgKind, OrgUnit, require_edit
 
 from .models import Plan, PlanAttachment, PlanVersion
 
-
-def _require_edit(user, unit):
-    if not can_edit_unit(user, unit):
-        raise PermissionDenied(_("您无权修改该单位的预案。"))
+EDIT_DENIED = gettext_lazy("您无权修改该单位的预案。")
 
 
 def check_plan(plan):
@@ -40,7 +38,7 @@ def check_plan(plan):
 
 def save_plan(user, plan):
     """Create or update a plan's register entry."""
-    _require_edit(user, plan.org_unit)
+    require_edit(user, plan.org_unit, EDIT_DENIED)
     if plan.status == Plan.Status.RETIRED and plan.pk:
         stored = Plan.objects.get(pk=plan.pk)
         if stored.status != Plan.Status.RETIRED:
@@ -58,7 +56,7 @@ def add_version(user, plan, *, version_date, change_summary, files, make_in_forc
     """A new revision becomes the current version; earlier ones stay in the history.
     ``files`` are uploaded files already validated by the form (PDF/DOC/DOCX, size)."""
     plan = Plan.objects.select_for_update().get(pk=plan.pk)
-    _require_edit(user, plan.org_unit)
+    require_edit(user, plan.org_unit, EDIT_DENIED)
     if plan.status == Plan.Status.RETIRED:
         raise ValidationError(_("预案已废止，不能再上传新版本。"))
     if not files:
@@ -88,7 +86,7 @@ def add_version(user, plan, *, version_date, change_summary, files, make_in_forc
 @transaction.atomic
 def retire_plan(user, plan, *, reason):
     plan = Plan.objects.select_for_update().get(pk=plan.pk)
-    _require_edit(user, plan.org_unit)
+    require_edit(user, plan.org_unit, EDIT_DENIED)
     if plan.status == Plan.Status.RETIRED:
         raise ValidationError(_("预案已经废止。"))
     if plan.children.exclude(status=Plan.Status.RETIRED).exists():

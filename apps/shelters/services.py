@@ -5,22 +5,21 @@ see; dashboards, reports and the application facts call it."""
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Count, QuerySet, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
-from apps.orgs.models import OrgUnit, can_edit_unit, rollup
+from apps.orgs.models import OrgUnit, require_edit, rollup
 
 from .models import Shelter, ShelterInspection, ShelterOpening, ShelterStatus
 
 TARGET_AREA_PER_RESIDENT = Decimal("1.2")  # m² of effective shelter area per resident
 
 
-def _require_edit(user, unit):
-    if not can_edit_unit(user, unit):
-        raise PermissionDenied(_("您无权修改该单位的避难场所。"))
+EDIT_DENIED = gettext_lazy("您无权修改该单位的避难场所。")
 
 
 # --- the indicator --------------------------------------------------------------------------
@@ -127,7 +126,7 @@ def check_shelter(shelter):
 
 @transaction.atomic
 def save_shelter(user, shelter, *, facilities=None):
-    _require_edit(user, shelter.org_unit)
+    require_edit(user, shelter.org_unit, EDIT_DENIED)
     check_shelter(shelter)
     if shelter.pk is None:
         shelter.created_by = user
@@ -142,7 +141,7 @@ def save_shelter(user, shelter, *, facilities=None):
 def activate_shelter(user, shelter, *, opened_at, reason):
     """启用: an available shelter opens; the opening is recorded in its history."""
     shelter = Shelter.objects.select_for_update().get(pk=shelter.pk)
-    _require_edit(user, shelter.org_unit)
+    require_edit(user, shelter.org_unit, EDIT_DENIED)
     if shelter.status == ShelterStatus.ACTIVATED:
         raise ValidationError(_("该避难场所已处于启用状态。"))
     if shelter.status == ShelterStatus.MAINTENANCE:
@@ -164,7 +163,7 @@ def activate_shelter(user, shelter, *, opened_at, reason):
 def close_shelter(user, shelter, *, closed_at, people_sheltered=None):
     """关闭: an activated shelter closes and is available again."""
     shelter = Shelter.objects.select_for_update().get(pk=shelter.pk)
-    _require_edit(user, shelter.org_unit)
+    require_edit(user, shelter.org_unit, EDIT_DENIED)
     opening = shelter.openings.filter(closed_at__isnull=True).first()
     if shelter.status != ShelterStatus.ACTIVATED or opening is None:
         raise ValidationError(_("该避难场所未处于启用状态。"))
@@ -188,7 +187,7 @@ def add_inspection(
 ):
     """检查: records what was found; the shelter's next-inspection date follows the latest one."""
     shelter = Shelter.objects.select_for_update().get(pk=shelter.pk)
-    _require_edit(user, shelter.org_unit)
+    require_edit(user, shelter.org_unit, EDIT_DENIED)
     errors = {}
     if inspected_on > timezone.localdate():
         errors["inspected_on"] = _("检查日期不能晚于今天。")
