@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from apps.files.uploads import reencode_image
-from apps.orgs.models import OrgKind, OrgUnit, require_edit, rollup
+from apps.orgs.models import OrgKind, OrgUnit, require_edit, rollup, stamp
 from apps.plans.models import Plan, add_months
 
 from .models import Drill, DrillFile, DrillStatus, FollowUpAction
@@ -28,9 +28,7 @@ EDIT_DENIED = gettext_lazy("您无权修改该单位的演练。")
 
 def save_drill_plan(user, plan):
     require_edit(user, plan.org_unit, EDIT_DENIED)
-    if plan.pk is None:
-        plan.created_by = user
-    plan.updated_by = user
+    stamp(plan, user)
     plan.save()
     return plan
 
@@ -55,9 +53,7 @@ def save_drill(user, drill, *, plans=None):
             raise ValidationError({"plans": _("只能关联您可查看的应急预案。")})
     if drill.status != DrillStatus.CANCELLED:
         drill.cancel_reason = ""
-    if drill.pk is None:
-        drill.created_by = user
-    drill.updated_by = user
+    stamp(drill, user)
     drill.save()
     if plans is not None:
         drill.plans.set(plans)

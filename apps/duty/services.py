@@ -19,7 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from apps.orgs.models import Role, User, can_edit_unit, require_edit
+from apps.orgs.models import Role, User, can_edit_unit, require_edit, stamp
 
 from .models import (
     LogEntry,
@@ -83,9 +83,7 @@ def _fmt(moment):
 
 def save_roster(user, roster):
     require_edit(user, roster.org_unit, EDIT_DENIED)
-    if roster.pk is None:
-        roster.created_by = user
-    roster.updated_by = user
+    stamp(roster, user)
     roster.full_clean()
     roster.save()
     return roster

@@ -111,6 +111,13 @@ def require_edit(user, unit, message=None):
         raise PermissionDenied(message or _("您无权修改该单位的记录。"))
 
 
+def stamp(obj, user):
+    """Who created (when new) and who last changed ``obj``: the acting user."""
+    if obj.pk is None:
+        obj.created_by = user
+    obj.updated_by = user
+
+
 def in_scope(user, unit):
     """Whether ``unit`` lies in what ``user`` sees (the scoping rule, for one unit)."""
     if unit is None or not (user and user.is_authenticated and user.is_active):

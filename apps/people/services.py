@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from apps.orgs.models import OrgKind, OrgUnit, Role, require_edit
+from apps.orgs.models import OrgKind, OrgUnit, Role, require_edit, stamp
 from apps.orgs.services import create_accounts
 from apps.security.client_ip import client_ip
 
@@ -41,15 +41,9 @@ def require_vulnerable_access(user):
         raise PermissionDenied(_("您没有查看脆弱人群信息的权限。"))
 
 
-def _stamp(user, obj):
-    if obj.pk is None:
-        obj.created_by = user
-    obj.updated_by = user
-
-
 def _save(user, obj, unit):
     require_edit(user, unit, EDIT_DENIED)
-    _stamp(user, obj)
+    stamp(obj, user)
     obj.full_clean()
     obj.save()
     return obj
@@ -100,7 +94,7 @@ def save_member(user, member, certificates=None):
                     % {"name": leader.name}
                 }
             )
-    _stamp(user, member)
+    stamp(member, user)
     member.full_clean()
     member.save()
     if certificates is not None:

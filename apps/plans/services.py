@@ -7,7 +7,7 @@ from django.db.models import Max
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from apps.orgs.models import OrgKind, OrgUnit, require_edit
+from apps.orgs.models import OrgKind, OrgUnit, require_edit, stamp
 
 from .models import Plan, PlanAttachment, PlanVersion
 
@@ -44,9 +44,7 @@ def save_plan(user, plan):
         if stored.status != Plan.Status.RETIRED:
             raise ValidationError({"status": _("请使用“废止”操作废止预案。")})
     check_plan(plan)
-    if plan.pk is None:
-        plan.created_by = user
-    plan.updated_by = user
+    stamp(plan, user)
     plan.save()
     return plan
 

@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from apps.orgs.models import OrgUnit, require_edit, rollup
+from apps.orgs.models import OrgUnit, require_edit, rollup, stamp
 
 from .models import Shelter, ShelterInspection, ShelterOpening, ShelterStatus
 
@@ -128,9 +128,7 @@ def check_shelter(shelter):
 def save_shelter(user, shelter, *, facilities=None):
     require_edit(user, shelter.org_unit, EDIT_DENIED)
     check_shelter(shelter)
-    if shelter.pk is None:
-        shelter.created_by = user
-    shelter.updated_by = user
+    stamp(shelter, user)
     shelter.save()
     if facilities is not None:
         shelter.facilities.set(facilities)

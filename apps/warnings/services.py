@@ -36,6 +36,7 @@ from apps.orgs.models import (
     can_edit_unit,
     in_scope,
     records_changed,
+    stamp,
     user_can_edit,
 )
 
@@ -125,9 +126,7 @@ def save_warning(user: User, warning: Warning, *, areas, supersedes: Warning | N
         warning.supersedes = supersedes
     if errors:
         raise ValidationError(errors)
-    if warning.pk is None:
-        warning.created_by = user
-    warning.updated_by = user
+    stamp(warning, user)
     warning.save()
     warning.areas.set(areas)
     return warning
@@ -569,8 +568,6 @@ def save_holder(user: User, holder: DutyHolder) -> DutyHolder:
     if not can_edit_unit(user, holder.org_unit):
         raise PermissionDenied(_("您无权维护该单位的责任人。"))
     holder.full_clean()
-    if holder.pk is None:
-        holder.created_by = user
-    holder.updated_by = user
+    stamp(holder, user)
     holder.save()
     return holder
