@@ -23,7 +23,17 @@ from django.utils.translation import gettext as _
 from apps.security.passwords import character_classes
 
 from .backends import MOBILE
-from .models import FRONTLINE_ROLES, Grid, OrgKind, OrgUnit, Role, User, can_edit_unit
+from .models import (
+    FRONTLINE_ROLES,
+    Grid,
+    OrgKind,
+    OrgUnit,
+    Role,
+    User,
+    can_edit_unit,
+    records_changed,
+    require_edit,
+)
 
 TEMPORARY_PASSWORD_LENGTH = 14
 # No look-alikes (0/O, 1/l/I): the password is read off the screen and typed on a phone.
@@ -42,9 +52,12 @@ def make_temporary_password() -> str:
             return password
 
 
-def _require_editable(user: User, unit: OrgUnit | None) -> None:
-    if not can_edit_unit(user, unit):
-        raise PermissionDenied
+def _grids_changed(*grids: Grid | None) -> None:
+    """A grid's 小区 or its grid workers changed: the 网格化覆盖率 of its community and above
+    (the dashboards' cache; users and a grid's 小区 send no save signal of their own)."""
+    paths = [grid.community.path for grid in grids if grid is not None]
+    if paths:
+        records_changed.send(sender=Grid, paths=paths)
 
 
 # --- Accounts -----------------------------------------------------------------------------
@@ -102,6 +115,7 @@ def create_account(
     password = make_temporary_password()
     account.set_password(password)
     account.save()
+    _grids_changed(account.grid)
     return account, password
 
 
@@ -143,20 +157,22 @@ def update_account(
     grid: Grid | None = None,
 ) -> User:
     """Name, mobile number, role and unit (or grid) of a front-line account."""
-    _require_editable(user, account.org_unit)
+    require_edit(user, account.org_unit)
     if account.role not in FRONTLINE_ROLES:
         raise PermissionDenied
     with transaction.atomic():
         account = _locked(account)
+        before = account.grid
         account.last_name, account.first_name, account.mobile = last_name, first_name, mobile
         account.role, account.org_unit, account.grid = role, org_unit, grid
         _check_account(user, account)
         account.save()
+        _grids_changed(before, account.grid)
     return account
 
 
 def _lock_editable(user: User, account: User) -> User:
-    _require_editable(user, account.org_unit)
+    require_edit(user, account.org_unit)
     if account.role not in FRONTLINE_ROLES:
         raise PermissionDenied
     return _locked(account)
@@ -169,6 +185,7 @@ def set_account_active(user: User, account: User, *, active: bool) -> User:
         if account.is_active != active:
             account.is_active = active
             account.save(update_fields=["is_active"])
+            _grids_changed(account.grid)
     return account
 
 
@@ -203,7 +220,7 @@ def save_grid(user: User, grid: Grid, *, estates) -> Grid:
     community = grid.community if grid.community_id else None
     if community is None or community.kind != OrgKind.COMMUNITY:
         raise ValidationError({"community": _("请选择网格所在的居委/村。")})
-    _require_editable(user, community)
+    require_edit(user, community)
     estates = list(estates)
     foreign = [e.name for e in estates if e.parent_id != community.pk]
     if foreign:
@@ -219,4 +236,5 @@ def save_grid(user: User, grid: Grid, *, estates) -> Grid:
             Grid.objects.select_for_update().get(pk=grid.pk)
         grid.save()
         grid.estates.set(estates)
+        _grids_changed(grid)
     return grid

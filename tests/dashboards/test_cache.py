@@ -94,3 +94,50 @@ def test_a_bulk_stock_import_refreshes_the_figures(tree):
     assert cache.unit_facts(tree["d1"])["supplies"]["lots_expiring_30d"] == 0
     set_lot_balances(staff, [(site, item, 7, "B1", TODAY + datetime.timedelta(days=5))])
     assert cache.unit_facts(tree["d1"])["supplies"]["lots_expiring_30d"] == 1
+
+
+# Tables the figures read that need no signal: the org tree's own (moving a unit sends
+# records_changed), reference data, and how the figures reach a record's unit.
+NOT_RECORDS = {
+    "orgs_orgunit",
+    "hazards_hazardcategory",
+    "supplies_item",
+    "incidents_incidenttype",
+    "warnings_warning",  # a warning's calls are its figures (warnings.Call)
+    "plans_plan_hazard_types",
+    # a grid's 小区 and its workers' accounts change through apps.orgs.services, which sends
+    # records_changed (users have no unit of their own to refresh)
+    "orgs_grid",
+    "orgs_grid_estates",
+    "orgs_user",
+}
+
+
+def test_every_model_the_figures_read_refreshes_the_cache(tree):
+    """A model read by ``indicators`` but missing from FACT_MODELS would leave the dashboards
+    stale: every table in the figures' SQL is a model of that list (or named above, why)."""
+    import re
+
+    from django.apps import apps
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from apps.dashboards import indicators
+
+    with CaptureQueriesContext(connection) as queries:
+        indicators.facts_for_units([tree["s1"], tree["c1"]])
+    read = set()
+    for query in queries.captured_queries:
+        read |= set(re.findall(r'(?:FROM|JOIN) "(\w+)"', query["sql"]))
+    tables = {apps.get_model(label)._meta.db_table for label in cache.FACT_MODELS}
+    through = {
+        field.remote_field.through._meta.db_table: field.model._meta.db_table
+        for model in apps.get_models()
+        for field in model._meta.local_many_to_many
+    }
+    missing = {
+        table
+        for table in read - tables - NOT_RECORDS
+        if through.get(table) not in tables  # an M2M of a listed model changes with it
+    }
+    assert not missing, missing
