@@ -295,18 +295,26 @@ class DecideForm(forms.Form):
 
 
 class DispatchForm(forms.Form):
+    """The site to dispatch from, among the proposals (``services.dispatch_proposals``) the
+    user may dispatch from now; each label says what it holds or has agreed."""
+
     site = forms.ChoiceField(label=_("出库储备点"))
 
-    def __init__(self, *args, sites, **kwargs):
+    def __init__(self, *args, proposals, **kwargs):
         super().__init__(*args, **kwargs)
-        self.sites = {str(s.pk): s for s in sites}
-        self.fields["site"].choices = [
-            (str(s.pk), _("%(site)s（可用 %(n)s）") % {"site": s.name, "n": s.on_hand})
-            for s in sites
-        ]
+        self.sites = {str(p.site.pk): p.site for p in proposals}
+        self.fields["site"].choices = [(str(p.site.pk), p.label) for p in proposals]
 
     def clean_site(self):
         return self.sites[self.cleaned_data["site"]]
+
+
+class CrossStreetForm(DispatchForm):
+    """A site of another street of the district, asked for through the district."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["site"].label = _("跨街道调拨储备点")
 
 
 class ReceiveForm(forms.Form):

@@ -8,7 +8,8 @@ removed), and every change writes one timeline row (``EventLog``). Shelters open
 changes under that row's lock, so a hard capacity holds against simultaneous check-ins. The
 transfer roster (``Transfer``) has one row per vulnerable resident of the area; supply requests
 (``SupplyRequest``) go 申请 → 批准 → 调拨出库 → 签收 and dispatch through the supplies services
-(never-negative stock).
+(never-negative stock); a site outside the event's street needs the district's consent first,
+and an agreement reserve without stock is called off (调用) with a promised delivery time.
 
 Tasks, requests and check-ins are scoped through the unit that owns them, so a community sees
 its own tasks and requests of a street's event; the event itself is the street's.
@@ -559,6 +560,27 @@ class SupplyRequest(models.Model):
         related_name="+",
     )
     voucher = models.CharField(_("出库单号"), max_length=32, blank=True)
+    # 跨街道调拨: the site of another street (or the district's) the street asks for, and the
+    # district's consent; only then may that site's street (or the district) dispatch.
+    source_site = models.ForeignKey(
+        "supplies.Site",
+        verbose_name=_("跨街道调拨储备点"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    district_approved_at = models.DateTimeField(_("区级审批时间"), null=True, blank=True)
+    district_approved_by = models.ForeignKey(
+        "orgs.User",
+        verbose_name=_("区级审批人"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    # 调用协议储备 without stock in the ledger: when the supplier promised to deliver.
+    promised_at = models.DateTimeField(_("承诺送达时间"), null=True, blank=True)
     received_quantity = models.PositiveIntegerField(_("实收数量"), null=True, blank=True)
     discrepancy = models.CharField(_("差异说明"), max_length=200, blank=True)
     requested_at = models.DateTimeField(_("申请时间"), default=timezone.now)

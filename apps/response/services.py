@@ -12,19 +12,26 @@ through the shelter's signed link).
 - An event names the warning and the incident it answers only when the user sees them and they
   concern the plan's unit (a published warning covering it, an incident within it).
 - Supplies leave a site only through ``apps.supplies.services.dispatch`` (never-negative stock).
+  A site outside the event's street (another street's, or the district's own) is asked for
+  first (``request_cross_street``) and approved by the district (``approve_cross_street``);
+  an agreement reserve without stock in the ledger is called off (调用协议储备) against its
+  terms (``dispatch_request``).
 """
 
 import datetime
+import uuid
+from dataclasses import dataclass
 
 from django.core import signing
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Q, Sum
+from django.db.models import IntegerField, OuterRef, Q, Subquery, Sum, Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from apps.incidents.models import Incident
-from apps.orgs.models import Role, User, can_edit_unit, in_scope
+from apps.orgs.models import OrgKind, OrgUnit, Role, User, can_edit_unit, in_scope
 from apps.people.models import HelperAssignment, VulnerableResident
 from apps.people.services import require_vulnerable_access
 from apps.people.validators import (
@@ -37,7 +44,7 @@ from apps.plans.models import Plan
 from apps.shelters import services as shelter_services
 from apps.shelters.models import Shelter, ShelterStatus
 from apps.supplies import services as supply_services
-from apps.supplies.models import Site
+from apps.supplies.models import AgreementTerm, Item, Lot, Site, StorageMode
 from apps.warnings import links as warning_links
 from apps.warnings.models import Warning
 
@@ -784,44 +791,323 @@ def sites_with_stock(user, event, item):
     )
 
 
+def district_of(event: Event) -> OrgUnit | None:
+    """The district over a street's event, through which stock crosses streets; None for an
+    event that is not a street's (nothing to cross)."""
+    unit = event.org_unit
+    if unit.kind != OrgKind.STREET or unit.parent is None:
+        return None
+    return unit.parent
+
+
+@dataclass(frozen=True)
+class Proposal:
+    """A site the approved quantity may come from.
+
+    ``on_hand`` is the usable stock in the ledger (not expired); an agreement reserve whose
+    terms cover the item also carries ``agreed`` (the agreed quantity not yet called off) and
+    ``promised_hours``. ``across`` marks a site outside the event's street: it needs the
+    district's approval first."""
+
+    site: Site
+    on_hand: int
+    agreed: int | None = None
+    promised_hours: int | None = None
+    across: bool = False
+
+    @property
+    def is_call_off(self):
+        """Nothing in the ledger: dispatching records a call-off on the supplier."""
+        return self.on_hand == 0 and self.agreed is not None
+
+    @property
+    def available(self):
+        return self.agreed if self.is_call_off else self.on_hand
+
+    @property
+    def label(self):
+        if self.promised_hours is None:
+            text = _("%(site)s（可用 %(n)s）") % {"site": self.site.name, "n": self.on_hand}
+        elif self.is_call_off:
+            text = _("%(site)s（协议储备·承诺%(h)s小时内送达，协议数量尚余 %(n)s）") % {
+                "site": self.site.name,
+                "h": self.promised_hours,
+                "n": self.agreed,
+            }
+        else:
+            text = _("%(site)s（协议储备·承诺%(h)s小时内送达，可用 %(n)s）") % {
+                "site": self.site.name,
+                "h": self.promised_hours,
+                "n": self.on_hand,
+            }
+        if self.across:
+            text = _("%(site)s · %(unit)s，跨街道调拨须经区级审批") % {
+                "site": text,
+                "unit": self.site.org_unit.name,
+            }
+        return text
+
+
+def _called_off(site, item):
+    """What has been called off an agreement reserve for ``item`` so far."""
+    return (
+        SupplyRequest.objects.filter(site=site, item=item, promised_at__isnull=False).aggregate(
+            n=Sum("approved_quantity")
+        )["n"]
+        or 0
+    )
+
+
+def dispatch_proposals(user: User, request: SupplyRequest, *, today=None) -> list[Proposal]:
+    """Where an approved request may be served from, in one query: the sites of the event's
+    street and its communities the user may dispatch from, with usable stock of the item;
+    the agreement reserves whose terms cover the item, with their promised delivery time and
+    the agreed quantity left; then (``across``) the same of the district's other streets and
+    of the district itself, to be asked for through the district. The event's own sites
+    first, each group most available first."""
+    today = today or timezone.localdate()
+    event, item = request.event, request.item
+    district = district_of(event)
+    area = (district or event.org_unit).path
+    usable = Q(lot__item=item, lot__quantity__gt=0) & (
+        Q(lot__expiry_date__isnull=True) | Q(lot__expiry_date__gte=today)
+    )
+    terms = AgreementTerm.objects.filter(site=OuterRef("pk"), item=item)
+    called = (
+        SupplyRequest.objects.filter(site=OuterRef("pk"), item=item, promised_at__isnull=False)
+        .order_by()
+        .values("site")
+        .annotate(n=Sum("approved_quantity"))
+        .values("n")
+    )
+    sites = (
+        Site.objects.filter(org_unit__path__startswith=area, is_active=True)
+        .annotate(
+            on_hand=Coalesce(Sum("lot__quantity", filter=usable), 0),
+            term_quantity=Subquery(terms.values("quantity")[:1]),
+            term_hours=Subquery(terms.values("promised_hours")[:1]),
+            called_off=Coalesce(Subquery(called, output_field=IntegerField()), Value(0)),
+        )
+        .filter(
+            Q(on_hand__gt=0)
+            | Q(mode=StorageMode.AGREEMENT, term_quantity__isnull=False)
+            & (Q(contract_end__isnull=True) | Q(contract_end__gte=today))
+        )
+        .select_related("org_unit")
+    )
+    proposals = []
+    for site in sites:
+        across = not site.org_unit.path.startswith(event.org_unit.path)
+        if not across and not can_edit_unit(user, site.org_unit):
+            continue
+        has_term = site.mode == StorageMode.AGREEMENT and site.term_quantity is not None
+        proposals.append(
+            Proposal(
+                site=site,
+                on_hand=site.on_hand,
+                agreed=max(site.term_quantity - site.called_off, 0) if has_term else None,
+                promised_hours=site.term_hours if has_term else None,
+                across=across,
+            )
+        )
+    proposals.sort(key=lambda p: (p.across, -(p.available or 0), p.site.pk))
+    return [p for p in proposals if p.available]
+
+
 @transaction.atomic
-def dispatch_request(user, request, *, site):
-    """调拨出库: the approved quantity leaves ``site`` through the supplies movement service
-    (refused, changing nothing, when the site lacks it)."""
+def request_cross_street(user: User, request: SupplyRequest, *, site: Site) -> SupplyRequest:
+    """跨街道调拨申请: when no site of the event's street can serve the approved quantity, the
+    street asks for a site of another street of the district (or the district's own), which
+    must be able to serve it. Until the district approves, the street may ask for another."""
     request = _lock_request(request)
     _require_edit(user, request.event)
     _require_open(request.event)
     if request.status != RequestStatus.APPROVED:
-        raise ValidationError(_("只有已批准的申请可以出库。"))
-    if not site.org_unit.path.startswith(request.event.org_unit.path):
-        raise ValidationError({"site": _("请选择本事件区域内的储备点。")})
-    movements = supply_services.dispatch(
-        user,
-        site,
-        request.item,
-        request.approved_quantity,
-        recipient=request.unit.name,
-        purpose=_("应急响应：%(event)s") % {"event": request.event.title},
-    )
-    request.status = RequestStatus.DISPATCHED
-    request.site = site
-    request.voucher = movements[0].voucher
-    request.dispatched_at = timezone.now()
-    request.save()
+        raise ValidationError(_("只有已批准、尚未出库的申请可以申请跨街道调拨。"))
+    if request.district_approved_at is not None:
+        raise ValidationError(
+            _("区级已同意从%(site)s调拨，不能再更换储备点。") % {"site": request.source_site}
+        )
+    if district_of(request.event) is None:
+        raise ValidationError(_("只有街道的应急响应可以申请跨街道调拨。"))
+    proposals = dispatch_proposals(user, request)
+    need = request.approved_quantity
+    if any(not p.across and p.available >= need for p in proposals):
+        raise ValidationError(_("本街道已有可满足批准数量的储备点，请直接出库。"))
+    chosen = next((p for p in proposals if p.across and p.site.pk == site.pk), None)
+    if chosen is None:
+        raise ValidationError({"site": _("请选择本区其他街道有该物资库存或协议的储备点。")})
+    if chosen.available < need:
+        raise ValidationError(
+            {
+                "site": _("%(site)s可提供 %(n)s，少于批准数量 %(need)s。")
+                % {"site": site.name, "n": chosen.available, "need": need}
+            }
+        )
+    request.source_site = chosen.site
+    request.save(update_fields=["source_site"])
     log(
         request.event,
-        EventLog.Kind.DISPATCH,
-        _("%(site)s向%(unit)s出库%(item)s %(n)s%(u)s（%(voucher)s）")
+        EventLog.Kind.REQUEST,
+        _("%(unit)s的%(item)s申请：本街道库存不足，申请从%(street)s%(site)s跨街道调拨，待区级审批")
         % {
+            "unit": request.unit.name,
+            "item": request.item.name,
+            "street": chosen.site.org_unit.name,
+            "site": chosen.site.name,
+        },
+        user,
+    )
+    return request
+
+
+def can_approve_cross_street(user, event):
+    """District staff (a street-staff account of the district unit) and admins: the district
+    reviewers read, they do not approve (their role edits nothing)."""
+    district = district_of(event)
+    return district is not None and can_edit_unit(user, district)
+
+
+@transaction.atomic
+def approve_cross_street(user: User, request: SupplyRequest) -> SupplyRequest:
+    """区级审批跨街道调拨: the district agrees that the chosen site serves the request; the
+    site's street (or the district) then dispatches it."""
+    request = _lock_request(request)
+    if not can_approve_cross_street(user, request.event):
+        raise PermissionDenied(_("跨街道调拨须由区级应急管理部门审批。"))
+    _require_open(request.event)
+    if request.status != RequestStatus.APPROVED or request.source_site is None:
+        raise ValidationError(_("该申请没有待区级审批的跨街道调拨。"))
+    if request.district_approved_at is not None:
+        raise ValidationError(_("区级已审批该跨街道调拨。"))
+    request.district_approved_at = timezone.now()
+    request.district_approved_by = user
+    request.save(update_fields=["district_approved_at", "district_approved_by"])
+    log(
+        request.event,
+        EventLog.Kind.REQUEST,
+        _("区级同意从%(site)s（%(street)s）向%(unit)s跨街道调拨%(item)s %(n)s%(u)s")
+        % {
+            "site": request.source_site.name,
+            "street": request.source_site.org_unit.name,
+            "unit": request.unit.name,
+            "item": request.item.name,
+            "n": request.approved_quantity,
+            "u": request.item.unit,
+        },
+        user,
+    )
+    return request
+
+
+def _holds_usable(site, item, today):
+    return (
+        Lot.objects.filter(site=site, item=item, quantity__gt=0)
+        .filter(Q(expiry_date__isnull=True) | Q(expiry_date__gte=today))
+        .exists()
+    )
+
+
+def _call_off(user, request, site, item: Item, today):
+    """调用协议储备 of a reserve that holds none of the item in the ledger: checked against
+    its term under the term's row lock (two call-offs never both take the last of it)."""
+    term = AgreementTerm.objects.select_for_update().filter(site=site, item=item).first()
+    if term is None:
+        raise ValidationError(
+            {"site": _("%(site)s未约定%(item)s，不能调用。") % {"site": site, "item": item.name}}
+        )
+    if site.contract_end and site.contract_end < today:
+        raise ValidationError({"site": _("%(site)s的协议已到期，不能调用。") % {"site": site}})
+    left = term.quantity - _called_off(site, item)
+    if request.approved_quantity > left:
+        raise ValidationError(
+            {
+                "site": _("超出协议数量：%(site)s的%(item)s尚余 %(n)s%(u)s可调用。")
+                % {"site": site, "item": item.name, "n": max(left, 0), "u": item.unit}
+            }
+        )
+    now = timezone.now()
+    request.promised_at = now + datetime.timedelta(hours=term.promised_hours)
+    request.voucher = f"XY{today:%Y%m%d}-{uuid.uuid4().hex[:6].upper()}"
+    return _(
+        "调用协议储备：%(site)s（%(partner)s %(contact)s %(phone)s）向%(unit)s送达%(item)s "
+        "%(n)s%(u)s，承诺%(h)s小时内送达（%(at)s前，%(voucher)s）"
+    ) % {
+        "site": site.name,
+        "partner": site.partner,
+        "contact": site.partner_contact,
+        "phone": site.partner_phone,
+        "unit": request.unit.name,
+        "item": item.name,
+        "n": request.approved_quantity,
+        "u": item.unit,
+        "h": term.promised_hours,
+        "at": timezone.localtime(request.promised_at).strftime("%m-%d %H:%M"),
+        "voucher": request.voucher,
+    }
+
+
+@transaction.atomic
+def dispatch_request(user, request, *, site, today=None):
+    """调拨出库 of an approved request from ``site``.
+
+    - A site of the event's street (or its communities): the street's staff dispatch.
+    - A site outside it, within the district: only the site the street asked for
+      (``request_cross_street``) once the district approved it, and only by someone who may
+      change that site (its street, or the district).
+    - Stock in the ledger leaves through ``apps.supplies.services.dispatch``, first expiring
+      first, never below zero; a refusal changes nothing. This holds for an agreement reserve
+      that keeps lots of the item too: they are the reserve's stock.
+    - An agreement reserve with no usable lot of the item is called off (调用协议储备): no
+      movement is written (the goods stay the supplier's until they arrive and are signed
+      for), the request keeps the promised arrival (``promised_at``, now plus the term's
+      promised hours) and an ``XY`` voucher, and the call-offs of a term never exceed its
+      agreed quantity in total.
+    """
+    today = today or timezone.localdate()
+    request = _lock_request(request)
+    event = request.event
+    across = not site.org_unit.path.startswith(event.org_unit.path)
+    if not across:
+        _require_edit(user, event)
+    elif not can_edit_unit(user, site.org_unit):
+        raise PermissionDenied(_("跨街道调拨由储备点所属街道或区级出库。"))
+    _require_open(event)
+    if request.status != RequestStatus.APPROVED:
+        raise ValidationError(_("只有已批准的申请可以出库。"))
+    if across:
+        district = district_of(event)
+        if district is None or not site.org_unit.path.startswith(district.path):
+            raise ValidationError({"site": _("请选择本区内的储备点。")})
+        if request.source_site_id != site.pk or request.district_approved_at is None:
+            raise ValidationError(
+                {"site": _("本街道以外的储备点须先申请跨街道调拨，并经区级审批同意。")}
+            )
+    if site.mode == StorageMode.AGREEMENT and not _holds_usable(site, request.item, today):
+        text = _call_off(user, request, site, request.item, today)
+    else:
+        movements = supply_services.dispatch(
+            user,
+            site,
+            request.item,
+            request.approved_quantity,
+            recipient=request.unit.name,
+            purpose=_("应急响应：%(event)s") % {"event": event.title},
+        )
+        request.voucher = movements[0].voucher
+        text = _("%(site)s向%(unit)s出库%(item)s %(n)s%(u)s（%(voucher)s）") % {
             "site": site.name,
             "unit": request.unit.name,
             "item": request.item.name,
             "n": request.approved_quantity,
             "u": request.item.unit,
             "voucher": request.voucher,
-        },
-        user,
-    )
+        }
+    request.status = RequestStatus.DISPATCHED
+    request.site = site
+    request.dispatched_at = timezone.now()
+    request.save()
+    log(event, EventLog.Kind.DISPATCH, text, user)
     return request
 
 

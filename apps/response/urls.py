@@ -32,5 +32,11 @@ urlpatterns = [
     path("requests/<int:pk>/", views.RequestDetailView.as_view(), name="request"),
     path("requests/<int:pk>/decide/", views.DecideRequestView.as_view(), name="decide"),
     path("requests/<int:pk>/dispatch/", views.DispatchRequestView.as_view(), name="dispatch"),
+    path("requests/<int:pk>/cross-street/", views.CrossStreetView.as_view(), name="cross_street"),
+    path(
+        "requests/<int:pk>/cross-street/approve/",
+        views.ApproveCrossStreetView.as_view(),
+        name="approve_cross_street",
+    ),
     path("requests/<int:pk>/receive/", views.ReceiveRequestView.as_view(), name="receive"),
 ]

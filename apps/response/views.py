@@ -10,6 +10,7 @@ import segno
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.forms import Form
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
@@ -24,6 +25,7 @@ from apps.people.models import AccessLog, VulnerableResident
 from apps.people.privacy import can_see_identifiers, can_see_vulnerable
 from apps.people.services import record_access, require_vulnerable_access
 from apps.plans.models import Plan
+from apps.supplies.models import Site
 
 from . import selectors, services
 from .forms import (
@@ -32,6 +34,7 @@ from .forms import (
     CardTaskFormSet,
     CheckInForm,
     CloseEventForm,
+    CrossStreetForm,
     DecideForm,
     DispatchForm,
     LevelForm,
@@ -612,6 +615,37 @@ class RequestCreateView(LoginRequiredMixin, FormView):
         return redirect(supply_request)
 
 
+def requests_reachable(user):
+    """The requests a user sees, and those a cross-street dispatch the district approved asks
+    of a site the user may change (the owning street sees the request it serves)."""
+    serving = SupplyRequest.objects.filter(
+        district_approved_at__isnull=False,
+        source_site__in=Site.objects.editable_by(user).values("pk"),
+    )
+    return SupplyRequest.objects.visible_to(user) | serving
+
+
+def serves_cross_street(user, supply_request):
+    """Whether ``user`` may dispatch the district-approved cross-street site of the request."""
+    site = supply_request.source_site
+    return bool(site and supply_request.district_approved_at and can_edit_unit(user, site.org_unit))
+
+
+def dispatchable(user, supply_request, proposals):
+    """The proposals ``user`` may dispatch from now: the event street's own, and the
+    cross-street site once the district approved it (for its street or the district)."""
+    return [
+        p
+        for p in proposals
+        if (not p.across and can_edit_unit(user, supply_request.event.org_unit))
+        or (
+            p.across
+            and p.site.pk == supply_request.source_site_id
+            and serves_cross_street(user, supply_request)
+        )
+    ]
+
+
 class RequestDetailView(LoginRequiredMixin, DetailView):
     """One request: its steps and times, and the next action for whoever may take it."""
 
@@ -621,8 +655,16 @@ class RequestDetailView(LoginRequiredMixin, DetailView):
     context_object_name = "supply_request"
 
     def get_queryset(self):
-        return SupplyRequest.objects.visible_to(self.request.user).select_related(
-            "event__org_unit", "unit", "item", "site", "requested_by", "decided_by", "received_by"
+        return requests_reachable(self.request.user).select_related(
+            "event__org_unit",
+            "unit",
+            "item",
+            "site",
+            "source_site__org_unit",
+            "requested_by",
+            "decided_by",
+            "district_approved_by",
+            "received_by",
         )
 
     def get_context_data(self, **kwargs):
@@ -632,9 +674,24 @@ class RequestDetailView(LoginRequiredMixin, DetailView):
         context = {"commands": commands}
         if commands and supply_request.status == RequestStatus.REQUESTED:
             context["decide_form"] = DecideForm(initial={"quantity": supply_request.quantity})
-        if commands and supply_request.status == RequestStatus.APPROVED:
-            sites = services.sites_with_stock(user, supply_request.event, supply_request.item)
-            context["dispatch_form"] = DispatchForm(sites=sites)
+        if supply_request.status == RequestStatus.APPROVED and (
+            commands or serves_cross_street(user, supply_request)
+        ):
+            proposals = services.dispatch_proposals(user, supply_request)
+            context["proposals"] = proposals
+            context["dispatch_form"] = DispatchForm(
+                proposals=dispatchable(user, supply_request, proposals)
+            )
+            if commands and supply_request.district_approved_at is None:
+                context["cross_street_form"] = CrossStreetForm(
+                    proposals=[p for p in proposals if p.across],
+                    initial={"site": supply_request.source_site_id},
+                )
+            context["can_approve_cross_street"] = bool(
+                supply_request.source_site_id
+                and supply_request.district_approved_at is None
+                and services.can_approve_cross_street(user, supply_request.event)
+            )
         if supply_request.status == RequestStatus.DISPATCHED and services.can_act_for(
             user, supply_request.unit
         ):
@@ -682,12 +739,46 @@ class DecideRequestView(RequestStepView):
 class DispatchRequestView(RequestStepView):
     form_class = DispatchForm
 
+    def get_queryset(self):
+        return requests_reachable(self.request.user)
+
+    def may_act(self, obj):
+        return super().may_act(obj) or serves_cross_street(self.request.user, obj)
+
     def get_form_kwargs(self):
-        sites = services.sites_with_stock(self.request.user, self.object.event, self.object.item)
-        return {**super().get_form_kwargs(), "sites": sites}
+        proposals = services.dispatch_proposals(self.request.user, self.object)
+        return {
+            **super().get_form_kwargs(),
+            "proposals": dispatchable(self.request.user, self.object, proposals),
+        }
 
     def perform(self, data):
         services.dispatch_request(self.request.user, self.object, site=data["site"])
+
+
+class CrossStreetView(RequestStepView):
+    """跨街道调拨申请: the street asks for a site of another street of the district."""
+
+    form_class = CrossStreetForm
+
+    def get_form_kwargs(self):
+        proposals = services.dispatch_proposals(self.request.user, self.object)
+        return {**super().get_form_kwargs(), "proposals": [p for p in proposals if p.across]}
+
+    def perform(self, data):
+        services.request_cross_street(self.request.user, self.object, site=data["site"])
+
+
+class ApproveCrossStreetView(RequestStepView):
+    """区级审批跨街道调拨: district staff and admins (``services.can_approve_cross_street``)."""
+
+    form_class = Form
+
+    def may_act(self, obj):
+        return services.can_approve_cross_street(self.request.user, obj.event)
+
+    def perform(self, data):
+        services.approve_cross_street(self.request.user, self.object)
 
 
 class ReceiveRequestView(RequestStepView):

@@ -181,6 +181,23 @@ class StandardForm(forms.Form):
     )
 
 
+class AgreementTermForm(forms.Form):
+    item = ItemChoiceField(
+        label=_("物资"),
+        queryset=Item.objects.filter(is_active=True).order_by(category_order(), "code"),
+    )
+    quantity = forms.IntegerField(
+        label=_("协议数量"), min_value=0, help_text=_("填 0 表示删除该物资的协议条款。")
+    )
+    promised_hours = forms.IntegerField(
+        label=_("承诺送达时限（小时）"),
+        min_value=1,
+        max_value=168,
+        required=False,
+        help_text=_("接到调用通知后多少小时内送达。"),
+    )
+
+
 class CheckForm(forms.Form):
     kind = forms.ChoiceField(label=_("检查类型"), choices=CheckKind.choices)
     checked_on = forms.DateField(label=_("检查日期"), widget=DATE, initial=timezone.localdate)

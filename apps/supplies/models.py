@@ -277,6 +277,48 @@ class Standard(SiteOwned):
         return f"{self.site} · {self.item.name} ≥ {self.minimum}"
 
 
+class AgreementTerm(SiteOwned):
+    """协议条款 of an agreement reserve (协议储备): an item the partner keeps ready, how much of
+    it, and within how many hours of a call-off (调用) it is delivered. Only an agreement
+    site has terms (``services.set_agreement_term``)."""
+
+    item = models.ForeignKey(Item, verbose_name=_("物资"), on_delete=models.PROTECT)
+    quantity = models.PositiveIntegerField(_("协议数量"))
+    promised_hours = models.PositiveSmallIntegerField(
+        _("承诺送达时限（小时）"), help_text=_("接到调用通知后多少小时内送达。")
+    )
+
+    class Meta:
+        verbose_name = _("协议条款")
+        verbose_name_plural = _("协议条款")
+        ordering = ["site", "item"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["site", "item"],
+                name="supplies_term_unique",
+                violation_error_message=_("该协议储备已约定此物资。"),
+            ),
+            models.CheckConstraint(
+                condition=models.Q(quantity__gte=1),
+                name="supplies_term_quantity_positive",
+                violation_error_message=_("协议数量须大于 0。"),
+            ),
+            models.CheckConstraint(
+                condition=models.Q(promised_hours__gte=1),
+                name="supplies_term_hours_positive",
+                violation_error_message=_("承诺送达时限须至少 1 小时。"),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.site} · {self.item.name} × {self.quantity}（{self.promised_hours}h）"
+
+    def clean(self):
+        super().clean()
+        if self.site_id and self.site.mode != StorageMode.AGREEMENT:
+            raise ValidationError({"site": _("只有协议储备点可以约定协议条款。")})
+
+
 class MovementKind(models.TextChoices):
     RECEIVE = "receive", _("入库")
     DISPATCH = "dispatch", _("出库")

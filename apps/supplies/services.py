@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 from apps.orgs.models import can_edit_unit, records_changed
 
 from .models import (
+    AgreementTerm,
     Item,
     Lot,
     Movement,
@@ -31,6 +32,7 @@ from .models import (
     Site,
     SiteCheck,
     Standard,
+    StorageMode,
     category_order,
 )
 
@@ -522,6 +524,51 @@ def set_standard(user, site, item, minimum):
         standard.minimum, standard.updated_by = minimum, user
         standard.save(update_fields=["minimum", "updated_by", "updated_at"])
     return standard
+
+
+MAX_PROMISED_HOURS = 168
+
+
+@transaction.atomic
+def set_agreement_term(
+    user, site: Site, item: Item, *, quantity: int, promised_hours: int | None
+) -> AgreementTerm | None:
+    """协议条款 of an agreement reserve: the partner keeps ``quantity`` of ``item`` ready and
+    delivers within ``promised_hours`` of a call-off; quantity 0 removes the term (as a
+    configuration standard of 0 does)."""
+    _require_edit(user, site)
+    if site.mode != StorageMode.AGREEMENT:
+        raise ValidationError(_("只有协议储备点可以约定协议条款。"))
+    errors = {}
+    if isinstance(quantity, bool) or not isinstance(quantity, int) or quantity < 0:
+        errors["quantity"] = _("协议数量须为不小于 0 的整数（0 表示删除该条款）。")
+    elif quantity > 0 and (
+        isinstance(promised_hours, bool)
+        or not isinstance(promised_hours, int)
+        or not 1 <= promised_hours <= MAX_PROMISED_HOURS
+    ):
+        errors["promised_hours"] = _("承诺送达时限须为 1–%(n)s 小时的整数。") % {
+            "n": MAX_PROMISED_HOURS
+        }
+    if errors:
+        raise ValidationError(errors)
+    if quantity == 0:
+        AgreementTerm.objects.filter(site=site, item=item).delete()
+        return None
+    term, created = AgreementTerm.objects.select_for_update().get_or_create(
+        site=site,
+        item=item,
+        defaults={
+            "quantity": quantity,
+            "promised_hours": promised_hours,
+            "created_by": user,
+            "updated_by": user,
+        },
+    )
+    if not created:
+        term.quantity, term.promised_hours, term.updated_by = quantity, promised_hours, user
+        term.save(update_fields=["quantity", "promised_hours", "updated_by", "updated_at"])
+    return term
 
 
 def record_check(

@@ -17,6 +17,7 @@ urlpatterns = [
     path("sites/<int:pk>/write-off/", views.WriteOffView.as_view(), name="write_off"),
     path("sites/<int:pk>/adjust/", views.AdjustView.as_view(), name="adjust"),
     path("sites/<int:pk>/standards/", views.StandardView.as_view(), name="standards"),
+    path("sites/<int:pk>/terms/", views.AgreementTermView.as_view(), name="terms"),
     path("sites/<int:pk>/checks/new/", views.CheckCreateView.as_view(), name="check_create"),
     path("movements/", views.MovementListView.as_view(), name="movements"),
     path("movements/export/", views.MovementExportView.as_view(), name="movement_export"),

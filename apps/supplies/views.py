@@ -20,6 +20,7 @@ from apps.orgs.models import Role, can_edit_unit, user_can_edit
 from . import services
 from .forms import (
     AdjustForm,
+    AgreementTermForm,
     CheckForm,
     DispatchForm,
     MovementFilterForm,
@@ -30,7 +31,7 @@ from .forms import (
     TransferForm,
     WriteOffForm,
 )
-from .models import Item, Lot, Movement, Site, category_order
+from .models import AgreementTerm, Item, Lot, Movement, Site, StorageMode, category_order
 from .resources import (
     ItemResource,
     LotImportResource,
@@ -115,6 +116,9 @@ class SiteDetailView(ScopedMixin, DetailView):
                 .order_by("-occurred_at", "-pk")[:20]
             ),
             checks=list(site.sitecheck_set.select_related("created_by")[:10]),
+            terms=list(site.agreementterm_set.select_related("item"))
+            if site.mode == StorageMode.AGREEMENT
+            else [],
         )
         return context
 
@@ -352,6 +356,51 @@ class StandardView(SiteActionView):
 
     def get_success_url(self):
         return reverse("supplies:standards", args=[self.object.pk])
+
+
+class AgreementTermView(SiteActionView):
+    """协议条款 of an agreement reserve, set one item at a time as the configuration standards
+    are (0 removes one)."""
+
+    form_class = AgreementTermForm
+    title = gettext_lazy("协议条款")
+    template_name = "supplies/term_form.html"
+
+    def get_form_kwargs(self):
+        kwargs = super().get_form_kwargs()
+        kwargs.pop("site")
+        return kwargs
+
+    def get_initial(self):
+        item = self.request.GET.get("item")
+        if not (item and item.isdigit()):
+            return {}
+        term = AgreementTerm.objects.filter(site=self.object, item_id=item).first()
+        if term is None:
+            return {"item": item}
+        return {"item": item, "quantity": term.quantity, "promised_hours": term.promised_hours}
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["is_agreement"] = self.object.mode == StorageMode.AGREEMENT
+        context["terms"] = self.object.agreementterm_set.select_related("item")
+        return context
+
+    def perform(self, form):
+        d = form.cleaned_data
+        return services.set_agreement_term(
+            self.request.user,
+            self.object,
+            d["item"],
+            quantity=d["quantity"],
+            promised_hours=d["promised_hours"],
+        )
+
+    def get_success_message(self, form, result):
+        return _("已保存协议条款。") if result else _("已删除该物资的协议条款。")
+
+    def get_success_url(self):
+        return reverse("supplies:terms", args=[self.object.pk])
 
 
 class CheckCreateView(SiteActionView):

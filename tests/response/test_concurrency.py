@@ -1,6 +1,7 @@
 """Racing requests on PostgreSQL: people checked in at once never exceed a hard capacity (the
-check-ins serialise on the ShelterOperation row), and two dispatches of the last sandbags
-never take the stock below zero (the supplies movement service's lot locks).
+check-ins serialise on the ShelterOperation row), two dispatches of the last sandbags never
+take the stock below zero (the supplies movement service's lot locks), and two call-offs of an
+agreement reserve never exceed its agreed quantity (they serialise on the term's row).
 
 Real concurrent transactions: threads with their own connections released together by a
 barrier. Needs PostgreSQL's row locks (SQLite locks the whole file)."""
@@ -10,7 +11,9 @@ from django.db import connection
 
 from apps.response import services
 from apps.response.models import CheckIn, RequestStatus, SupplyRequest
-from apps.supplies.models import Lot, Movement, MovementKind
+from apps.supplies import services as supply_services
+from apps.supplies.models import Lot, Movement, MovementKind, StorageMode
+from tests.supplies.factories import SiteFactory, days
 from tests.supplies.test_concurrency import race
 
 pytestmark = [
@@ -57,3 +60,28 @@ def test_two_dispatches_of_the_last_sandbags_leave_the_stock_at_zero_not_below(w
     assert Movement.objects.filter(kind=MovementKind.DISPATCH).count() == 1
     statuses = sorted(SupplyRequest.objects.values_list("status", flat=True))
     assert statuses == [RequestStatus.APPROVED, RequestStatus.DISPATCHED]
+
+
+def test_two_call_offs_of_an_agreement_reserve_never_exceed_its_agreed_quantity(world):
+    w = world
+    reserve = SiteFactory(
+        org_unit=w["s1"], mode=StorageMode.AGREEMENT, partner="联华超市", contract_end=days(365)
+    )
+    supply_services.set_agreement_term(
+        w["staff"], reserve, w["sandbags"], quantity=50, promised_hours=4
+    )
+    event = services.open_event(w["staff"], w["plan"], level=2, title="台风响应")
+    requests = []
+    for unit in (w["c1"], w["c3"]):
+        request = services.request_supplies(
+            w["staff"], event, unit=unit, item=w["sandbags"], quantity=30, reason="封堵"
+        )
+        requests.append(services.decide_request(w["staff"], request, approve=True))
+
+    def call_off(i):
+        services.dispatch_request(w["staff"], requests[i], site=reserve)
+
+    outcomes = race(2, call_off)
+    assert sorted(o == "ok" for o in outcomes) == [False, True], outcomes
+    assert "超出协议数量" in next(o for o in outcomes if o != "ok")
+    assert SupplyRequest.objects.filter(promised_at__isnull=False).count() == 1

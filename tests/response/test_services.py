@@ -100,9 +100,7 @@ def test_an_event_names_the_warning_and_the_incident_it_answers(world, links):
     assert list(x["incident"].response_events.all()) == [event]
 
 
-def test_the_review_of_an_event_for_a_warning_gives_its_acknowledgement_milestones(
-    world, links
-):
+def test_the_review_of_an_event_for_a_warning_gives_its_acknowledgement_milestones(world, links):
     from apps.warnings.models import Call, CallStatus, ChecklistConfirmation, DutyHolder
 
     w, warning = world, links["warning"]

@@ -163,6 +163,7 @@ MATRIX = {
     "supplies:write_off": (pk("site"), EDIT, None),
     "supplies:adjust": (pk("site"), EDIT, None),
     "supplies:standards": (pk("site"), EDIT, None),
+    "supplies:terms": (pk("site"), EDIT, None),  # 协议条款 (a notice for an own site)
     "supplies:check_create": (pk("site"), EDIT, None),
     "supplies:movements": (NONE, LIST, None),
     "supplies:movement_export": (NONE, LIST, None),
@@ -352,6 +353,9 @@ MATRIX = {
     "response:check_out": (pk("check_in"), POST_ONLY, POST_EDIT),
     "response:decide": (pk("supply_request"), POST_ONLY, POST_EDIT),
     "response:dispatch": (pk("supply_request"), POST_ONLY, POST_EDIT),
+    # 跨街道调拨: the street asks, the district (its staff, not its reviewer) approves
+    "response:cross_street": (pk("supply_request"), POST_ONLY, POST_EDIT),
+    "response:approve_cross_street": (pk("supply_request"), POST_ONLY, POST_EDIT),
     # its phone pages: the event reaches its communities' front line; a task, a transfer and a
     # request of 华一居民区 are its community staff's (the grid worker and the officer see their
     # 小区 only; transfers need the vulnerable-resident permission, which huayi_community has)
