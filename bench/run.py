@@ -17,6 +17,8 @@ What it measures, each as a median (and p95) over repeated runs:
 * sweep — the reminder sweep (``apps.notifications.services.run_sweep``) over the whole city;
 * warnings — a red warning for the whole city published to every 责任人 and delivered, then
   the escalation tick with nobody answering (``bench/bench_warnings.py``);
+* response — the event board of the heaviest street with 10,000 people checked in at its
+  shelters (``bench/bench_response.py``);
 * report — the street PDF report (``apps.reports``), built and rendered in-process;
 * load — gunicorn on 127.0.0.1:8019 and ``wrk`` (Debian package ``wrk``) with N connections
   for S seconds over a mix of pages, logged in with session cookies.
@@ -392,6 +394,34 @@ def bench_warnings(runs, results):
     }
 
 
+def bench_response(runs, results):
+    import bench_response as br
+    from django.test import Client
+    from django.urls import reverse
+
+    staff, _ = actors()
+
+    def once():
+        event, shelters = br.prepare(staff)
+        client = Client()
+        client.force_login(staff)
+        return {
+            "street": staff.org_unit.name,
+            "shelters": shelters,
+            "people": br.PEOPLE,
+            "page": measure(client, reverse("response:detail", args=[event.pk]), runs),
+            "json": measure(client, reverse("response:board_data", args=[event.pk]), runs),
+        }
+
+    data = rolled_back(once)
+    for key in ("page", "json"):
+        print(
+            f"  event board {key}: {data[key]['median_ms']:.0f} ms (p95 "
+            f"{data[key]['p95_ms']:.0f}), {data[key]['queries']} queries"
+        )
+    results["response"] = data
+
+
 def bench_report(runs, results):
     from apps.reports.models import ReportRequest
     from apps.reports.tasks import generate_report
@@ -764,6 +794,15 @@ def write_markdown(results, path):
             f"{r['tick']:.1f} s (idle tick {r['idle_tick'] * 1000:.0f} ms) | < 2 s | "
             f"{mark(r['tick'] < 2)} |"
         )
+    if "response" in results:
+        r = results["response"]
+        for key, what in (("page", "page"), ("json", "polled JSON")):
+            m = r[key]
+            other.append(
+                f"| event board {what}, {r['people']:,} people checked in at {r['shelters']} "
+                f"shelters ({r['street']}) | {m['median_ms']:.0f} ms (p95 {m['p95_ms']:.0f}), "
+                f"{m['queries']} queries | < 150 ms | {mark(m['median_ms'] < 150)} |"
+            )
     if "ack_load" in results:
         r = results["ack_load"]
         ok = r["p95"] < 100 and not r["errors"] and r["rps"] >= 0.9 * r["target_rate"]
@@ -801,7 +840,7 @@ def write_markdown(results, path):
 
 def main():
     parser = argparse.ArgumentParser(description="City-scale benchmarks (see module doc).")
-    parser.add_argument("--only", default="pages,import,sweep,warnings,ack,report,load")
+    parser.add_argument("--only", default="pages,import,sweep,warnings,ack,response,report,load")
     parser.add_argument("--ack-rate", type=int, default=200, help="acknowledgements a second")
     parser.add_argument("--runs", type=int, default=15, help="runs per page")
     parser.add_argument("--job-runs", type=int, default=3, help="runs of import/sweep/report")
@@ -856,6 +895,9 @@ def main():
         print("预警叫应: acknowledgement links under load")
         connection.close()
         bench_ack(args.ack_rate, args.load_seconds, args.workers, results)
+    if "response" in only:
+        print("应急响应: the event board with 10,000 people checked in")
+        bench_response(args.runs, results)
     if "report" in only:
         print("street PDF report")
         bench_report(args.job_runs, results)
