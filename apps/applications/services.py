@@ -21,6 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from apps.orgs.models import OrgKind, OrgUnit, Role, can_edit_unit
+from resilience.dates import add_years
 
 from . import facts as facts_module
 from .models import (
@@ -358,13 +359,6 @@ def _event(application, action, from_state, to_state, user, comment, when=None):
         actor=user,
         created_at=when or timezone.now(),
     )
-
-
-def add_years(day, years):
-    try:
-        return day.replace(year=day.year + years)
-    except ValueError:  # 29 February
-        return day.replace(year=day.year + years, day=28)
 
 
 def _check_complete(application):

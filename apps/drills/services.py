@@ -16,7 +16,8 @@ from django.utils.translation import gettext_lazy
 
 from apps.files.uploads import reencode_image
 from apps.orgs.models import OrgKind, OrgUnit, require_edit, rollup, stamp
-from apps.plans.models import Plan, add_months
+from apps.plans.models import Plan
+from resilience.dates import add_months
 
 from .models import Drill, DrillFile, DrillStatus, FollowUpAction
 

@@ -2,9 +2,6 @@
 department plans (专项/部门预案), M community plans (居民区预案) — with versions (修订) and a review
 cycle that drives reminders."""
 
-import calendar
-import datetime
-
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -13,15 +10,9 @@ from django.utils.translation import gettext_lazy as _
 
 from apps.files.uploads import RandomUploadTo, validate_word_or_pdf
 from apps.orgs.models import ScopedModel, ScopedQuerySet
+from resilience.dates import add_months
 
 DEFAULT_REVIEW_CYCLE_MONTHS = 36
-
-
-def add_months(day, months):
-    """``day`` plus ``months`` calendar months, clamped to the month's last day."""
-    month_index = day.month - 1 + months
-    year, month = day.year + month_index // 12, month_index % 12 + 1
-    return datetime.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
 class HazardType(models.Model):

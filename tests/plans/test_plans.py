@@ -8,7 +8,8 @@ from django.urls import reverse
 
 from apps.orgs.models import OrgKind, OrgUnit, User
 from apps.plans import services
-from apps.plans.models import Plan, PlanVersion, add_months
+from apps.plans.models import Plan, PlanVersion
+from resilience.dates import add_months
 from tests.conftest import make_user
 from tests.factories import child
 from tests.plans.factories import PlanAttachmentFactory, PlanFactory, pdf_upload

@@ -507,7 +507,7 @@ class Command(BaseCommand):
             if hazard_types
             else None
         )
-        from apps.plans.models import add_months
+        from resilience.dates import add_months
 
         def plan(unit, kind, title, department, parent):
             roll = rng.random()
