@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from apps.orgs.models import OrgKind, OrgUnit, rollup
+from resilience.dates import day_start
 
 from .models import (
     SERIOUS_LEVELS,
@@ -155,12 +156,15 @@ def incident_figures(units, *, today=None):
     the incidents of this year, and those of 较大 (Ⅲ级) or worse in the last three years — zero
     answers the national basic condition “近3年无因灾较大事故” from the records."""
     today = today or timezone.localdate()
-    since = datetime.date(today.year - 3, today.month, min(today.day, 28))
-    this_year = datetime.date(today.year, 1, 1)
+    # timestamps against the day bounds, not ``occurred_at__date``: the index applies
+    since = day_start(datetime.date(today.year - 3, today.month, min(today.day, 28)))
+    this_year = day_start(datetime.date(today.year, 1, 1))
     figures = rollup(
-        Incident.objects.filter(occurred_at__date__gte=since, occurred_at__date__lte=today),
+        Incident.objects.filter(
+            occurred_at__gte=since, occurred_at__lt=day_start(today + datetime.timedelta(days=1))
+        ),
         units,
-        this_year=Count("pk", filter=Q(occurred_at__date__gte=this_year)),
+        this_year=Count("pk", filter=Q(occurred_at__gte=this_year)),
         serious_3y=Count("pk", filter=Q(level__in=SERIOUS_LEVELS)),
     )
     for values in figures.values():

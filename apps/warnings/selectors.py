@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from apps.orgs.models import OrgUnit, User, rollup
 from apps.people.privacy import can_see_identifiers, phone_for
+from resilience.dates import day_start
 
 from .models import (
     ESCALATION_MINUTES,
@@ -141,7 +142,7 @@ def call_figures(units, *, today=None) -> dict:
     window, and both as percentages."""
     today = today or timezone.localdate()
     figures = rollup(
-        Call.objects.filter(called_at__date__gte=today.replace(month=1, day=1)),
+        Call.objects.filter(called_at__gte=day_start(today.replace(month=1, day=1))),
         units,
         calls=Count("pk"),
         answered=Count("pk", filter=Q(acknowledged_at__isnull=False)),
