@@ -497,7 +497,7 @@ LOAD_PAGES = [
 
 
 @contextlib.contextmanager
-def serving(workers):
+def serving(workers, threads=4):
     """gunicorn on 127.0.0.1:PORT for the block, as production runs it."""
     server = subprocess.Popen(
         [
@@ -510,7 +510,7 @@ def serving(workers):
             "--worker-class",
             "gthread",
             "--threads",
-            "4",
+            str(threads),
             "--log-level",
             "warning",
             "--timeout",
@@ -547,11 +547,11 @@ def serving(workers):
         server.wait(timeout=30)
 
 
-def run_wrk(script, connections, seconds, workers, warm=None, threads=2):
+def run_wrk(script, connections, seconds, workers, warm=None, threads=2, server_threads=4):
     """wrk with the Lua ``script`` against gunicorn, after ``warm`` (default: the same
     script) has warmed every worker: the WRKJSON figures it prints."""
     wrk = shutil.which("wrk")
-    with serving(workers):
+    with serving(workers, server_threads):
         subprocess.run(
             [wrk, "-t2", "-c8", "-d5s", "-s", str(warm or script), f"http://127.0.0.1:{PORT}"],
             capture_output=True,
@@ -657,7 +657,10 @@ def bench_ack(rate, seconds, workers, results):
     if shutil.which("wrk") is None:
         print("  wrk is not installed (apt-get install wrk): acknowledgement load skipped")
         return
-    connections, pause_ms = 20, 1000 * 20 // rate  # each connection: one request per pause
+    # each connection pauses between its requests so that together they would send ``rate`` a
+    # second if answers were instant; the time answers take lowers the rate reached (shown)
+    connections = 20
+    pause_ms = 1000 * connections // rate
     warning, paths = bw.ack_paths(int(rate * seconds * 1.5))
     csrf = "benchcsrf0benchcsrf0benchcsrf012"  # 32 characters, as Django's secret
     scripts = {}
@@ -674,7 +677,12 @@ def bench_ack(rate, seconds, workers, results):
         )
     try:
         data = run_wrk(
-            scripts["POST"], connections, seconds, workers, warm=scripts["GET"], threads=1
+            scripts["POST"],
+            connections,
+            seconds,
+            workers,
+            warm=scripts["GET"],
+            threads=1,
         )
     finally:
         from apps.warnings.models import CallStatus
@@ -894,7 +902,8 @@ def main():
     if "ack" in only:
         print("预警叫应: acknowledgement links under load")
         connection.close()
-        bench_ack(args.ack_rate, args.load_seconds, args.workers, results)
+        # one gunicorn worker per core: a tap is CPU-bound, more processes only contend
+        bench_ack(args.ack_rate, args.load_seconds, os.cpu_count() or 2, results)
     if "response" in only:
         print("应急响应: the event board with 10,000 people checked in")
         bench_response(args.runs, results)
