@@ -712,6 +712,11 @@ def counts():
         "drills.Drill",
         "plans.Plan",
         "people.VulnerableResident",
+        "warnings.DutyHolder",
+        "warnings.Call",
+        "duty.Shift",
+        "incidents.Incident",
+        "response.Event",
     ]
     from django.db import connection
 
