@@ -775,22 +775,6 @@ def decide_request(user, request, *, approve, quantity=None, note=""):
     return request
 
 
-def sites_with_stock(user, event, item):
-    """The sites of the event's area the user may dispatch from that hold the item, most
-    first; each carries ``on_hand`` (usable stock: not expired). One query."""
-    today = timezone.localdate()
-    usable = Q(lot__item=item, lot__quantity__gt=0) & (
-        Q(lot__expiry_date__isnull=True) | Q(lot__expiry_date__gte=today)
-    )
-    return list(
-        Site.objects.editable_by(user)
-        .filter(org_unit__path__startswith=event.org_unit.path, is_active=True)
-        .annotate(on_hand=Sum("lot__quantity", filter=usable))
-        .filter(on_hand__gt=0)
-        .order_by("-on_hand", "pk")
-    )
-
-
 def district_of(event: Event) -> OrgUnit | None:
     """The district over a street's event, through which stock crosses streets; None for an
     event that is not a street's (nothing to cross)."""

@@ -416,7 +416,8 @@ def test_a_request_is_approved_dispatched_from_stock_and_signed_for(world):
     with pytest.raises(ValidationError, match="审批意见"):
         services.decide_request(w["staff"], request, approve=True, quantity=20)
     services.decide_request(w["staff"], request, approve=True, quantity=20, note="先拨 20 只")
-    assert [s.on_hand for s in services.sites_with_stock(w["staff"], event, w["sandbags"])] == [50]
+    proposals = services.dispatch_proposals(w["staff"], request)
+    assert [(p.site, p.on_hand, p.across) for p in proposals] == [(w["site"], 50, False)]
     services.dispatch_request(w["staff"], request, site=w["site"])
     request.refresh_from_db()
     assert request.status == RequestStatus.DISPATCHED and request.voucher.startswith("CK")
