@@ -27,6 +27,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
+from apps.duty import selectors as duty_selectors
 from apps.notifications.models import Notification
 from apps.notifications.sms import send_sms
 from apps.orgs.models import (
@@ -415,12 +416,53 @@ def escalate_calls(*, now=None) -> int:
     same duty and the unit's duty officer; after twice the window, the superior unit's duty
     officer and 防汛责任人. Returns the number of new calls."""
     now = now or timezone.now()
+    sync_duty_officers(now)
     created = 0
     for level, minutes in ESCALATION_MINUTES.items():
         window = datetime.timedelta(minutes=minutes)
         created += _escalate_step(level, 1, now - window, now)
         created += _escalate_step(level, 2, now - 2 * window, now)
     return created
+
+
+def sync_duty_officers(now) -> int:
+    """The 值班员 (A) of every unit with its own duty roster becomes whoever is on duty at
+    ``now`` (apps.duty), so that the escalation calls the person actually on post; units
+    without a roster keep the 值班员 their staff entered. Calls copy name and phone, so earlier
+    calls keep the officer who was called. One call per person and warning stays the rule: a
+    handover during a warning does not call the unit's 值班员 row a second time (the handover
+    passes the warning on). Returns the number of rows made or changed."""
+    on_duty = duty_selectors.officers_on_duty(now)
+    holders = {
+        holder.org_unit_id: holder
+        for holder in DutyHolder.objects.filter(
+            org_unit_id__in=on_duty, duty=Duty.DUTY_OFFICER, position=Position.A
+        )
+    }
+    fields = ["name", "mobile", "email", "user"]
+    changed, made = [], []
+    for unit_id, person in on_duty.items():
+        values = {
+            "name": person.display_name[:50],
+            "mobile": person.mobile,
+            "email": person.email,
+            "user": person,
+        }
+        holder = holders.get(unit_id)
+        if holder is None:
+            made.append(
+                DutyHolder(
+                    org_unit_id=unit_id, duty=Duty.DUTY_OFFICER, position=Position.A, **values
+                )
+            )
+        elif any(getattr(holder, field) != value for field, value in values.items()):
+            for field, value in values.items():
+                setattr(holder, field, value)
+            changed.append(holder)
+    DutyHolder.objects.bulk_update(changed, fields)
+    # two ticks at once may both make a unit's row: the unique constraint keeps one
+    DutyHolder.objects.bulk_create(made, ignore_conflicts=True)
+    return len(changed) + len(made)
 
 
 # Who an escalation step calls, as the join from the due call ``c`` to the holders ``h``:

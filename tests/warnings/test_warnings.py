@@ -12,6 +12,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
+from apps.duty.models import Roster, Shift
 from apps.notifications import sms
 from apps.notifications.models import Notification
 from apps.orgs.models import Role
@@ -268,6 +269,40 @@ def test_escalation_follows_the_clock_and_calls_nobody_twice(world):
     assert services.escalate_calls(now=minutes(600)) == 0
     holders = list(warning.calls.values_list("holder_id", flat=True))
     assert len(holders) == len(set(holders))
+
+
+def test_escalation_calls_the_officer_on_duty_from_the_roster(world):
+    """S1 has a roster: its 值班员 is whoever is on the running shift, not the row entered
+    in the 责任人 list; D1 has none and keeps its row; a shift with nobody reachable leaves
+    the row as it is."""
+    roster = Roster.objects.create(org_unit=world["s1"], name="甲街道值班表")
+    on_duty = make_user(world["s1"], username="on_duty", mobile="13700000001")
+    no_phone = make_user(world["s1"], username="no_phone", mobile="")
+    shift = Shift.objects.create(
+        roster=roster, starts_at=minutes(-60), ends_at=minutes(23 * 60), leader=no_phone
+    )
+    shift.officers.set([no_phone, on_duty])
+    warning = published(world, level=Level.YELLOW)
+    services.escalate_calls(now=minutes(60))  # both steps: S1C1's, then S1's 值班员
+    call = warning.calls.get(org_unit=world["s1"], duty=Duty.DUTY_OFFICER)
+    assert (call.name, call.mobile, call.user) == (on_duty.display_name, "13700000001", on_duty)
+    d1_officer = world["holders"][("D1", Duty.DUTY_OFFICER, "A")]
+    d1_officer.refresh_from_db()
+    assert d1_officer.user is None and d1_officer.mobile == "13900000001"
+    # the next shift has nobody with a number: the row keeps the last officer on duty
+    Shift.objects.create(roster=roster, starts_at=minutes(23 * 60), ends_at=minutes(47 * 60))
+    assert services.sync_duty_officers(minutes(24 * 60)) == 0
+    assert DutyHolder.objects.get(pk=call.holder_id).user == on_duty
+
+
+def test_a_roster_without_a_duty_officer_row_gets_one(world):
+    roster = Roster.objects.create(org_unit=world["s2"], name="乙街道值班表")
+    leader = make_user(world["s2"], username="leader", mobile="13700000002")
+    Shift.objects.create(roster=roster, starts_at=minutes(0), ends_at=minutes(60), leader=leader)
+    assert services.sync_duty_officers(minutes(30)) == 1
+    holder = DutyHolder.objects.get(org_unit=world["s2"], duty=Duty.DUTY_OFFICER)
+    assert (holder.position, holder.user, holder.mobile) == ("A", leader, "13700000002")
+    assert services.sync_duty_officers(minutes(30)) == 0  # nothing changed: nothing written
 
 
 def test_the_years_figures_count_answers_and_answers_within_the_window(world):
