@@ -14,6 +14,7 @@ guessed, rounded or truncated. The preview puts the line and the column beside e
 
 import datetime
 import decimal
+import difflib
 import re
 import unicodedata
 
@@ -62,6 +63,118 @@ class IdentifierWidget(widgets.CharWidget):
                 % {"value": cell_text(value)}
             )
         return "" if value is None else normalize(value)
+
+
+_MASKED = re.compile(r"[0-9A-Za-z]*\*{2,}[0-9A-Za-z]*")
+
+
+def masked_value(value) -> str:
+    """A phone or ID number as the portal's own export hides it (157****1838,
+    310***********1234), or "" for anything else."""
+    if not isinstance(value, str):
+        return ""
+    text = re.sub(r"\s+", "", normalize(value))
+    return text if _MASKED.fullmatch(text) else ""
+
+
+def mask_matches(masked: str, stored: str) -> bool:
+    """Whether ``masked`` is ``stored`` with some characters hidden (same length, the shown
+    characters equal)."""
+    stored = str(stored or "")
+    return len(masked) == len(stored) and all(
+        m == "*" or m.upper() == s.upper() for m, s in zip(masked, stored, strict=True)
+    )
+
+
+# Names a 居委/村 goes by in ledgers: "华一居委会" is the unit "华一居民区".
+_UNIT_SUFFIXES = (
+    (re.compile(r"(居民委员会|居委会|居委|居民区)$"), "居民区"),
+    (re.compile(r"(村民委员会|村委会|村委)$"), "村"),
+    (re.compile(r"街道办事处$"), "街道"),
+)
+
+
+def unit_name_key(name) -> str:
+    text = re.sub(r"\s+", "", normalize(name))
+    for pattern, replacement in _UNIT_SUFFIXES:
+        text = pattern.sub(replacement, text)
+    return text
+
+
+class OrgUnitWidget(widgets.ForeignKeyWidget):
+    """所属单位: by its code (trimmed; a numeric cell or full-width digits read as the code) or
+    by its exact name within the user's scope, 居委会/居民区 (and 村委会/村) being one name. The
+    units of the user's scope are read in one query on the first row. A code outside the scope
+    is found (the row is then refused as out of scope); an unknown code or name is a cell
+    error in Chinese naming the closest names."""
+
+    def __init__(self, model, field="code", user=None, **kwargs):
+        super().__init__(model, field=field, **kwargs)
+        self.user = user
+        self.by_code = None
+        self.by_name = None
+
+    def _load(self):
+        units = self.model.objects.all()
+        user = self.user
+        if not (user and getattr(user, "is_superuser", False)):
+            paths = getattr(user, "scope_paths", None) or []
+            if not paths:
+                units = units.none()
+            else:
+                under = None
+                for path in paths:
+                    q = self._q(path)
+                    under = q if under is None else under | q
+                units = units.filter(under)
+        self.by_code, self.by_name = {}, {}
+        for unit in units:
+            self.by_code[unit.code] = unit
+            self.by_name.setdefault(unit_name_key(unit.name), []).append(unit)
+
+    @staticmethod
+    def _q(path):
+        from django.db.models import Q
+
+        return Q(path__startswith=path)
+
+    def clean(self, value, row=None, **kwargs):
+        text = cell_text(value)
+        code = code_text(value)
+        if not code:
+            return None
+        if self.by_code is None:
+            self._load()
+        if code in self.by_code:
+            return self.by_code[code]
+        named = self.by_name.get(unit_name_key(text), [])
+        if len(named) == 1:
+            return named[0]
+        if named:
+            raise ValueError(
+                _("有多个单位名为“%(name)s”（编码 %(codes)s），请填写所属单位编码。")
+                % {"name": text, "codes": "、".join(u.code for u in named)}
+            )
+        outside = self.model.objects.filter(code=code).first()
+        if outside is not None:
+            return outside  # refused as out of scope, with that message
+        names = {unit_name_key(u.name): u for units in self.by_name.values() for u in units}
+        close = difflib.get_close_matches(unit_name_key(text), list(names), n=3, cutoff=0.4)
+        if close:
+            raise ValueError(
+                _("所属单位“%(value)s”不存在或不在您的范围内。最接近的单位：%(names)s。")
+                % {
+                    "value": text,
+                    "names": "、".join(f"{names[k].name}（{names[k].code}）" for k in close),
+                }
+            )
+        raise ValueError(
+            _("所属单位“%(value)s”不存在或不在您的范围内，请填写单位编码或本辖区内单位的全称。")
+            % {"value": text}
+        )
+
+    def render(self, value, obj=None, **kwargs):
+        return value.code if value is not None else ""
 
 
 class CodeForeignKeyWidget(widgets.CachedForeignKeyWidget):

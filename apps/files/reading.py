@@ -1,4 +1,4 @@
-"""Reading an uploaded ledger (.xlsx or .csv) into a Dataset, wherever its table is.
+"""Reading an uploaded ledger (.xlsx, .xls, .ods or .csv) into a Dataset, wherever its table is.
 
 A street's 台账 is rarely the template: a title row of merged cells ("华阳路街道2026年应急物资
 台账") or notes above the header, the table on the second worksheet, a 序号 column, columns in
@@ -13,25 +13,38 @@ skipped and noted in ``footer_lines``; a row with nothing but its 序号 is blan
 keeps its line as Excel numbers it (``line_numbers``), so that every message points at the
 line the user sees.
 
+Workbooks (.xlsx from Excel, WPS or LibreOffice, legacy .xls, .ods, and WPS's .et where it is
+an .xls inside) are read with python-calamine, a maintained Rust reader many times faster than
+openpyxl; a .et that cannot be read gets a message saying how to save it as .xlsx. CSV may be
+UTF-8 (with or without BOM) or GBK/GB18030, separated by commas, tabs or semicolons.
+
 Reading trusts nothing the file declares: an .xlsx sheet's ``<dimension>`` may claim one row
 and hold 400,000, so the rows actually there are read, and reading stops as soon as there are
 more than ``IMPORT_MAX_ROWS``. Every check and every import may use at most
 ``IMPORT_MAX_SECONDS`` of CPU time (``ImportDeadline``); past that it ends with a message and,
 the import being one transaction, nothing saved. Formula cells are read as formulae (never
-Excel's cached results) and noted in ``formula_cells`` (see ``apps.files.spreadsheets``).
+Excel's cached results) and noted in ``formula_cells`` (see ``apps.files.spreadsheets``): the
+worksheet's XML is scanned for ``<f>`` elements, as calamine gives only cached values.
 """
 
 import csv
+import datetime
 import io
 import os
+import posixpath
 import re
 import time
 import unicodedata
+import zipfile
 
+import python_calamine
+from defusedxml import ElementTree
 from django.conf import settings
 from django.utils.translation import gettext as _
-from openpyxl import load_workbook
 from tablib import Dataset
+
+WORKBOOK_EXTENSIONS = (".xlsx", ".xlsm", ".xls", ".ods", ".et")
+SPREADSHEET_EXTENSIONS = (*WORKBOOK_EXTENSIONS, ".csv")
 
 HEADER_SEARCH_ROWS = 10
 FOOTER_WORDS = (
@@ -137,19 +150,20 @@ def line_of(dataset, index):
 
 
 def read_dataset(data, filename, *, deadline=None, resource=None):
-    """A Dataset from .xlsx or .csv bytes (CSV in UTF-8, with or without BOM, or GBK — what
-    Chinese Excel saves), of at most ``IMPORT_MAX_ROWS`` rows, read within ``deadline``. With
+    """A Dataset from .xlsx, .xls, .ods (.et) or .csv bytes (CSV in UTF-8, with or without
+    BOM, or GBK/GB18030 — what Chinese Excel saves — comma, tab or semicolon separated), of at
+    most ``IMPORT_MAX_ROWS`` rows, read within ``deadline``. With
     a ``resource``, the table is looked for as the module's docstring says; without, the
     header is the first non-blank row of the first worksheet."""
     deadline = deadline or ImportDeadline()
     columns = Columns(resource) if resource is not None else None
     ext = os.path.splitext(filename)[1].lower()
-    if ext == ".xlsx":
-        dataset = _read_xlsx(data, deadline, columns)
+    if ext in WORKBOOK_EXTENSIONS:
+        dataset = _read_workbook(data, ext, deadline, columns)
     elif ext == ".csv":
         dataset = _read_csv(data, deadline, columns)
     else:
-        raise SpreadsheetError(_("只支持 .xlsx 或 .csv 文件；.xls 请在 Excel 中另存为 .xlsx。"))
+        raise SpreadsheetError(unsupported_message())
     if not dataset.headers or all(h in (None, "") for h in dataset.headers):
         raise SpreadsheetError(_("文件的前 %(rows)d 行中没有列名。") % {"rows": HEADER_SEARCH_ROWS})
     return dataset
@@ -167,7 +181,7 @@ def _read_csv(data, deadline, columns):
     # NUL characters cannot be stored by PostgreSQL (text or JSON): drop them.
     text = text.replace("\x00", "")
     try:
-        rows = list(csv.reader(io.StringIO(text, newline="")))
+        rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(text)))
     except (csv.Error, ValueError) as exc:
         raise SpreadsheetError(_("无法读取该 CSV 文件。")) from exc
     deadline.check()
@@ -182,53 +196,85 @@ def _read_csv(data, deadline, columns):
     return table.dataset
 
 
-def _read_xlsx(data, deadline, columns):
-    """The chosen sheet's rows as they are in the file: the declared ``<dimension>`` is
-    ignored (``reset_dimensions``), columns beyond the last named one are not read, blank
-    lines are skipped, and reading stops at the first row past ``IMPORT_MAX_ROWS``."""
-    unreadable = _("无法读取该 Excel 文件，请确认是 .xlsx 格式且未加密。")
+def unsupported_message():
+    return _(
+        "只支持 .xlsx、.xls、.ods 或 .csv 文件；其他格式请在 Excel 或 WPS 中"
+        "“另存为”Excel 工作簿（.xlsx）后上传。"
+    )
+
+
+def _delimiter(text):
+    """The separator of a CSV file: the one of comma, tab and semicolon that splits the first
+    lines most evenly (a title line may hold none), comma when in doubt."""
+    lines = [line for line in text.splitlines()[:HEADER_SEARCH_ROWS] if line.strip()]
+    best, best_score = ",", 0
+    for candidate in (",", "\t", ";"):
+        counts = [line.count(candidate) for line in lines]
+        score = max(counts, default=0)
+        if score > best_score:
+            best, best_score = candidate, score
+    return best
+
+
+def _read_workbook(data, ext, deadline, columns):
+    """The chosen sheet's rows as calamine reads them (the cells really there, whatever the
+    file declares): columns beyond the last named one are not read, blank lines are skipped,
+    reading stops at the first row past ``IMPORT_MAX_ROWS``. In an .xlsx, formula cells are
+    found in the sheet's XML."""
+    if ext == ".et":
+        unreadable = _(
+            "无法读取该 WPS 表格（.et）文件。请在 WPS 中点击“文件 → 另存为”，文件类型选择"
+            "“Excel 工作簿（*.xlsx）”，保存后上传 .xlsx 文件。"
+        )
+    else:
+        unreadable = _("无法读取该 Excel 文件，请确认是 .xlsx、.xls 或 .ods 格式且未加密。")
     try:
-        book = load_workbook(io.BytesIO(data), read_only=True, data_only=False)
+        book = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
+        names = list(book.sheet_names)
     except Exception as exc:
         raise SpreadsheetError(unreadable) from exc
     try:
-        sheets = [s for s in book.worksheets if hasattr(s, "iter_rows")]
-        active = book.active
-        if active in sheets:  # the sheet open when the file was saved is looked at first
-            sheets.remove(active)
-            sheets.insert(0, active)
-        for sheet in sheets:
-            sheet.reset_dimensions()
+        order = list(range(len(names)))
+        active = _active_sheet(data) if ext in (".xlsx", ".xlsm") else 0
+        if 0 < active < len(order):  # the sheet open when the file was saved is looked at first
+            order.remove(active)
+            order.insert(0, active)
+        sheets = {}
+
+        def rows_of(index):
+            if index not in sheets:
+                sheets[index] = book.get_sheet_by_index(index).to_python(skip_empty_area=False)
+            return sheets[index]
+
         candidates = [
-            (
-                sheet,
-                enumerate(sheet.iter_rows(max_row=HEADER_SEARCH_ROWS, values_only=True), 1),
-            )
-            for sheet in (sheets if columns is not None else sheets[:1])
+            (index, enumerate(rows_of(index)[:HEADER_SEARCH_ROWS], 1))
+            for index in (order if columns is not None else order[:1])
         ]
         best = _best_header(candidates, columns, deadline)
         if best is None:
             raise SpreadsheetError(_("文件是空的。"))
-        sheet, header_line, header = best
-        table = _Table(header, header_line, columns)
-        table.dataset.sheet_name = sheet.title if len(sheets) > 1 else ""
+        index, header_line, header = best
+        table = _Table([_value(v) for v in header], header_line, columns)
+        table.dataset.sheet_name = names[index] if len(names) > 1 else ""
         width = len(table.dataset.headers)
         if not width:
             return table.dataset
-        for line, row in enumerate(
-            sheet.iter_rows(min_row=header_line + 1, max_col=width), header_line + 1
-        ):
-            deadline.check()
-            values = [cell.value for cell in row]
-            formulas = []
-            for column, cell in enumerate(row):
-                if cell.data_type == "f":
-                    formula = cell.value
-                    if not isinstance(formula, str):  # array or data-table formula
-                        formula = getattr(formula, "text", None) or "="
+        formulas = _xlsx_formulas(data, names[index]) if ext in (".xlsx", ".xlsm") else {}
+        rows = rows_of(index)
+        for line in range(header_line + 1, len(rows) + 1):
+            if line % 256 == 0:
+                deadline.check()
+            values = [_value(v) for v in rows[line - 1][:width]]
+            found = []
+            for column in range(width):
+                formula = formulas.get((line, column))
+                if formula is not None:
+                    while len(values) <= column:
+                        values.append(None)
                     values[column] = formula
-                    formulas.append((column, formula))
-            table.add(line, values, formulas)
+                    found.append((column, formula))
+            table.add(line, values, found)
+        deadline.check()
         return table.dataset
     except SpreadsheetError:
         raise
@@ -236,6 +282,72 @@ def _read_xlsx(data, deadline, columns):
         raise SpreadsheetError(unreadable) from exc
     finally:
         book.close()
+
+
+def _value(value):
+    """A calamine cell as openpyxl would give it: blank is None, a time of day is text."""
+    if value == "":
+        return None
+    if isinstance(value, datetime.time | datetime.timedelta):
+        return str(value)
+    return value
+
+
+_NS = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+_REL_NS = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
+_ACTIVE_TAB = re.compile(rb'activeTab="(\d+)"')
+_FORMULA_CELL = re.compile(
+    rb'<c\b[^>]*?\br="([A-Z]{1,3})(\d+)"[^>]*?(?<!/)>(?:(?!</c>).)*?<f\b([^>]*?)(?:/>|>(.*?)</f>)',
+    re.DOTALL,
+)
+
+
+def _active_sheet(data):
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            match = _ACTIVE_TAB.search(archive.read("xl/workbook.xml"))
+    except Exception:
+        return 0
+    return int(match.group(1)) if match else 0
+
+
+def _xlsx_formulas(data, sheet_name):
+    """``{(line, column index): "=formula"}`` of an .xlsx worksheet (a shared or array
+    formula's dependent cells read "=")."""
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        workbook = ElementTree.fromstring(archive.read("xl/workbook.xml"))
+        rels = ElementTree.fromstring(archive.read("xl/_rels/workbook.xml.rels"))
+        targets = {rel.get("Id"): rel.get("Target") for rel in rels}
+        path = None
+        for sheet in workbook.iter(f"{_NS}sheet"):
+            if sheet.get("name") == sheet_name:
+                target = targets.get(sheet.get(f"{_REL_NS}id"), "")
+                path = (
+                    target.lstrip("/") if target.startswith("/") else posixpath.join("xl", target)
+                )
+        if path is None:
+            return {}
+        xml = archive.read(posixpath.normpath(path))
+    found = {}
+    if b"<f" not in xml:
+        return found
+    for letters, line, _attributes, text in _FORMULA_CELL.findall(xml):
+        column = 0
+        for letter in letters.decode():
+            column = column * 26 + ord(letter) - 64
+        formula = _unescape(text.decode()) if text else ""
+        found[(int(line), column - 1)] = "=" + formula
+    return found
+
+
+def _unescape(text):
+    return (
+        text.replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&quot;", '"')
+        .replace("&apos;", "'")
+        .replace("&amp;", "&")
+    )
 
 
 def _best_header(candidates, columns, deadline):

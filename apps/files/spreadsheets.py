@@ -28,6 +28,7 @@ Cells that look like formulae (decided here, the same for every import):
   so is the text ``-5`` or a lone ``-`` placeholder.
 """
 
+import copy
 import decimal
 import re
 
@@ -47,7 +48,7 @@ from import_export.formats.base_formats import XLSX
 
 from apps.orgs.models import OrgUnit, can_edit_unit, user_can_edit
 
-from . import cells
+from . import bulk, cells
 from .forms import SpreadsheetUploadForm
 from .models import ImportJob
 from .reading import (  # noqa: F401 (the names imports have always used)
@@ -65,7 +66,7 @@ class ScopedResource(resources.ModelResource):
     org_unit = fields.Field(
         attribute="org_unit",
         column_name=gettext_lazy("所属单位编码"),
-        widget=cells.CodeForeignKeyWidget(OrgUnit, field="code"),
+        widget=cells.OrgUnitWidget(OrgUnit, field="code"),
     )
     # Other names a column goes by in the ledgers people keep (field name → names); each
     # resource adds its own, ``apps.files.reading.Columns`` reads them all.
@@ -77,17 +78,28 @@ class ScopedResource(resources.ModelResource):
         clean_model_instances = True  # model validation (required fields, choices) per row
         skip_unchanged = True
         report_skipped = True
+        skip_html_diff = True  # the preview lists errors, not an HTML diff of every row
+        # No savepoint per row: rows are written together at the end (``apps.files.bulk``).
+        use_bulk = True
+        instance_loader_class = bulk.KeyedInstanceLoader
 
     def __init__(self, user=None, **kwargs):
         super().__init__(**kwargs)
         self.user = user
         self.on_progress = None
         self.deadline = None  # an ImportDeadline, checked after each row
+        self.dry_run = True
+        self.dataset = None
+        self._created, self._updated, self._m2m_rows = [], [], []
+        self._originals = {}
+        self._keys = {}  # key of a row → its row number, to report duplicates in the file
         # Column names are looked up in every row: translate them once, not on each lookup.
         for field in self.fields.values():
             if isinstance(field.column_name, Promise):
                 field.column_name = str(field.column_name)
             field.widget = self._shared_widget(field)
+            if isinstance(field.widget, cells.OrgUnitWidget):
+                field.widget = cells.OrgUnitWidget(OrgUnit, field="code", user=user)
 
     # import-export's own widgets, and the bare one, replaced by the shared ones of
     # ``apps.files.cells`` (exported the same way): one reading of a date or a number everywhere.
@@ -120,6 +132,59 @@ class ScopedResource(resources.ModelResource):
         # Rows are matched for update only among those the user can see.
         return super().get_queryset().visible_to(self.user)
 
+    # --- keys, duplicates and masked numbers ---------------------------------------------------
+
+    def row_key(self, row):
+        """The values of the key columns of a row (raises ValueError for an unreadable one)."""
+        return tuple(
+            bulk.key_value(self.fields[name].clean(row)) for name in self.get_import_id_fields()
+        )
+
+    def instance_key(self, instance):
+        """The same values, read from a record."""
+        model = self._meta.model
+        values = []
+        for name in self.get_import_id_fields():
+            attribute = self.fields[name].attribute
+            values.append(getattr(instance, model._meta.get_field(attribute).attname))
+        return tuple(values)
+
+    def import_data(self, dataset, dry_run=False, **kwargs):
+        self.dry_run = dry_run
+        self.dataset = dataset
+        return super().import_data(dataset, dry_run=dry_run, **kwargs)
+
+    def import_instance(self, instance, row, **kwargs):
+        if instance.pk is not None:
+            self._originals[id(instance)] = copy.copy(instance)
+        super().import_instance(instance, row, **kwargs)
+        self._check_duplicate(instance, kwargs.get("row_number"))
+
+    def _check_duplicate(self, instance, number):
+        """Two rows of one file naming the same record: the second is refused, its message
+        naming the line of the first (both as Excel numbers them)."""
+        if number is None:
+            return
+        names = list(self.get_import_id_fields())
+        key = self.instance_key(instance)
+        first = self._keys.setdefault(key, number)
+        if first == number:
+            return
+        columns = "、".join(str(self.fields[n].column_name) for n in names)
+        raise ValidationError(
+            {
+                self.fields[names[0]].attribute: _(
+                    "与第 %(first)s 行重复（%(columns)s 相同）：同一文件中每条记录只能出现一次，"
+                    "请删除或合并第 %(first)s 行和第 %(line)s 行中的一行。"
+                )
+                % {
+                    "first": line_of(self.dataset, first - 1),
+                    "line": line_of(self.dataset, number - 1),
+                    "columns": columns,
+                }
+            }
+        )
+
     def get_instance(self, instance_loader, row):
         """The existing row, found by the key columns: a key cell that cannot be read (an
         unknown unit code) is reported on its column, not as an error of the whole row."""
@@ -147,6 +212,25 @@ class ScopedResource(resources.ModelResource):
         return result
 
     def import_field(self, field, instance, row, is_m2m=False, **kwargs):
+        if isinstance(field.widget, cells.IdentifierWidget):
+            masked = cells.masked_value(row.get(field.column_name))
+            if masked:
+                # A number hidden by the portal's own export: the stored one is kept.
+                stored = getattr(instance, field.attribute, "") if instance.pk else ""
+                if not stored:
+                    raise ValueError(
+                        _(
+                            "“%(value)s”是导出时隐藏了部分数字的号码，只能用于已有记录（保留原号码）；"
+                            "新增记录请填写完整号码。"
+                        )
+                        % {"value": masked}
+                    )
+                if not cells.mask_matches(masked, stored):
+                    raise ValueError(
+                        _("“%(value)s”与该记录已登记的号码不符，请填写完整号码。")
+                        % {"value": masked}
+                    )
+                return
         try:
             super().import_field(field, instance, row, is_m2m, **kwargs)
         except decimal.InvalidOperation as exc:
@@ -172,6 +256,53 @@ class ScopedResource(resources.ModelResource):
             instance.created_by = self.user
         instance.updated_by = self.user
         super().before_save_instance(instance, row, **kwargs)
+
+    # --- writing: nothing at the check, everything at once at the import ---------------------
+
+    def save_instance(self, instance, is_create, row, **kwargs):
+        """The check validates and writes nothing; the import collects the record, written
+        with the others once every row has passed (``apps.files.bulk.flush``)."""
+        self.before_save_instance(instance, row, **kwargs)
+        if self.dry_run:
+            return
+        if is_create:
+            self._created.append(instance)
+        else:
+            self._updated.append((instance, self._originals.pop(id(instance), None)))
+
+    def save_m2m(self, instance, row, **kwargs):
+        """Many-to-many cells are checked with their row and written after the records."""
+        m2m = [f for f in self.get_import_fields() if self.is_m2m(f) and f.column_name in row]
+        for field in m2m:
+            try:
+                field.clean(row)
+            except ValueError as exc:
+                raise ValidationError({field.attribute: [str(exc)]}) from exc
+        if m2m and not self.dry_run:
+            self._m2m_rows.append((instance, row))
+
+    def handle_import_error(self, result, error, raise_errors=False):
+        # Out of time while writing: the whole import stops and is rolled back.
+        if isinstance(error, SpreadsheetError):
+            raise error
+        super().handle_import_error(result, error, raise_errors)
+
+    @staticmethod
+    def is_m2m(field):
+        return isinstance(field.widget, widgets.ManyToManyWidget)
+
+    def after_bulk_save(self, created, updated):
+        """Hook: what a resource writes for its new and changed records once they exist."""
+
+    def after_import(self, dataset, result, **kwargs):
+        created, updated, m2m_rows = self._created, self._updated, self._m2m_rows
+        self._created, self._updated, self._m2m_rows = [], [], []
+        failed = result.has_errors() or result.has_validation_errors()
+        if not self.dry_run and not failed and (created or updated):
+            bulk.flush(self, created, updated, m2m_rows)
+            if self.deadline is not None:
+                self.deadline.check()
+        super().after_import(dataset, result, **kwargs)
 
 
 def check_headers(resource, dataset):

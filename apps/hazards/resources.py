@@ -296,17 +296,23 @@ class HazardResource(ImportableResource):
             if instance.found_on is None:
                 instance.found_on = timezone.localdate()
 
-    def after_save_instance(self, instance, row, **kwargs):
-        super().after_save_instance(instance, row, **kwargs)
-        if not instance.events.exists():
-            HazardEvent.objects.create(
-                hazard=instance,
-                action=HazardAction.REPORT,
-                from_state="",
-                to_state=HazardState.REPORTED,
-                note=_("由表格导入"),
-                actor=self.user,
-            )
+    def after_bulk_save(self, created, updated):
+        """Each new hazard starts its loop with a 发现上报 event (the rows are written in bulk,
+        ``apps.files.bulk``)."""
+        HazardEvent.objects.bulk_create(
+            [
+                HazardEvent(
+                    hazard=hazard,
+                    action=HazardAction.REPORT,
+                    from_state="",
+                    to_state=HazardState.REPORTED,
+                    note=_("由表格导入"),
+                    actor=self.user,
+                )
+                for hazard in created
+            ],
+            batch_size=500,
+        )
 
     def dehydrate_state(self, hazard):
         return hazard.get_state_display()

@@ -371,7 +371,6 @@ class LotImportResource(_SiteRowsResource):
         self.fields.pop("org_unit", None)  # the site decides the unit
         self.target = {}
         self.pending = []  # rows to apply, in order, after every row has been checked
-        self.seen = {}  # (site, item, lot_no) → expiry date of the first row naming the lot
 
     def get_queryset(self):
         return Lot.objects.visible_to(self.user)
@@ -427,14 +426,6 @@ class LotImportResource(_SiteRowsResource):
                 _("批次“%(lot)s”已登记的有效期为%(date)s，与本行不一致。")
                 % {"lot": instance.lot_no, "date": old_expiry or _("无")}
             ]
-        if site is not None and item is not None and "expiry_date" not in errors:
-            key = (site.pk, item.pk, instance.lot_no)
-            first = self.seen.setdefault(key, instance.expiry_date)
-            if first != instance.expiry_date:
-                errors["expiry_date"] = [
-                    _("批次“%(lot)s”在前面的行中有效期为%(date)s，与本行不一致。")
-                    % {"lot": instance.lot_no, "date": first or _("无")}
-                ]
         if site is not None and not pk and not site.is_active and "site" not in errors:
             errors["site"] = [_("储备点“%(site)s”已停用。") % {"site": site.name}]
         if errors:
@@ -447,9 +438,10 @@ class LotImportResource(_SiteRowsResource):
 
     def after_import(self, dataset, result, **kwargs):
         """Apply every checked row at once, in the import's transaction (so all or nothing).
-        Nothing is written when a row was refused: the import is rolled back anyway."""
+        Nothing is written by the check, nor when a row was refused."""
         pending, self.pending = self.pending, []
-        if pending and not (result.has_errors() or result.has_validation_errors()):
+        failed = result.has_errors() or result.has_validation_errors()
+        if pending and not self.dry_run and not failed:  # the check never writes
             services.set_lot_balances(self.user, pending, note=_("Excel 导入"))
         super().after_import(dataset, result, **kwargs)
 

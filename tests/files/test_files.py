@@ -87,7 +87,10 @@ def test_read_dataset_accepts_gbk_and_utf8_csv_and_xlsx():
 @pytest.mark.parametrize(
     "data,name,message",
     [
-        (b"x", "a.xls", "另存为 .xlsx"),
+        (b"x", "a.txt", "另存为”Excel 工作簿（.xlsx）"),
+        (b"x", "a.xls", "无法读取该 Excel 文件"),
+        (b"x", "a.ods", "无法读取该 Excel 文件"),
+        (b"x", "a.et", "另存为”，文件类型选择"),
         (b"not a zip", "a.xlsx", "无法读取该 Excel 文件"),
         (b"\xff\xfe\x00\x01\x80\x81", "a.csv", "编码"),
     ],
@@ -202,9 +205,9 @@ def test_wrong_columns_get_a_clear_message(client, tree):
 
 def test_wrong_extension_is_refused_at_upload(client, tree):
     client.force_login(make_user(tree["s1"]))
-    response = post_file(client, "台账.xls", b"whatever")
+    response = post_file(client, "台账.numbers", b"whatever")
     assert response.status_code == 200
-    assert "另存为 .xlsx" in response.content.decode()
+    assert "另存为”Excel 工作簿（.xlsx）" in response.content.decode()
     assert not ImportJob.objects.exists()
 
 

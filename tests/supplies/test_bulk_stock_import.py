@@ -69,18 +69,19 @@ def test_bulk_queries_do_not_grow_with_the_rows(world, django_assert_max_num_que
     assert ledger_agrees()
 
 
-def test_import_of_the_same_lot_twice_in_one_file(client, world):
+def test_the_same_lot_twice_in_one_file_is_refused_with_both_lines(client, world):
     w = world
     client.force_login(w["staff"])
     rows = [STOCK_HEADER, ["S1-01", "B1", "A", None, 10], ["S1-01", "B1", "A", None, 4]]
-    job = confirm(client, upload(client, "import_stock", rows))
-    assert job.state == ImportJob.State.DONE, job.report
-    assert Lot.objects.get(lot_no="A").quantity == 4
-    kinds = list(Movement.objects.order_by("pk").values_list("kind", "quantity_change"))
-    assert kinds == [(MovementKind.RECEIVE, 10), (MovementKind.ADJUST, -6)]
+    job = upload(client, "import_stock", rows)
+    assert job.state == ImportJob.State.INVALID
+    [error] = job.report["errors"]
+    assert error["line"] == 3 and error["column"] == "储备点编码"
+    assert "与第 2 行重复" in error["message"] and "第 3 行" in error["message"]
+    assert not Lot.objects.exists() and not Movement.objects.exists()
 
 
-def test_conflicting_expiry_within_one_file_is_reported_on_its_row(client, world):
+def test_the_same_lot_with_another_expiry_in_one_file_is_reported_on_its_row(client, world):
     w = world
     client.force_login(w["staff"])
     rows = [
@@ -91,7 +92,7 @@ def test_conflicting_expiry_within_one_file_is_reported_on_its_row(client, world
     job = upload(client, "import_stock", rows)
     assert job.state == ImportJob.State.INVALID
     [error] = job.report["errors"]
-    assert error["line"] == 3 and error["column"] == "有效期至" and "前面的行" in error["message"]
+    assert error["line"] == 3 and "与第 2 行重复" in error["message"]
     assert not Lot.objects.exists()
 
 
