@@ -132,7 +132,7 @@ def test_the_wartime_apps_add_their_city_scale_data(city, client):
     assert Incident.objects.count() == 30 and IncidentReport.objects.count() >= 60
     assert not IncidentReport.objects.filter(acknowledged_by__isnull=True).exists()
     assert Event.objects.filter(status="closed").count() == 3 * 4
-    client.force_login(User.objects.get(username="city_staff_X01001"))
+    client.force_login(User.objects.get(username="city_staff_X310101002"))
     for name in (
         "warnings:list",
         "duty:list",
@@ -141,3 +141,26 @@ def test_the_wartime_apps_add_their_city_scale_data(city, client):
         "response:list",
     ):
         assert client.get(reverse(name)).status_code == 200, name
+
+
+def test_districts_streets_and_communities_are_the_real_ones(city):
+    from apps.maps.outlines import contains
+    from apps.orgs.divisions import read_divisions
+
+    real = {d.code: d for d in read_divisions()}
+    units = OrgUnit.objects.filter(
+        code__startswith="X", kind__in=[OrgKind.DISTRICT, OrgKind.STREET, OrgKind.COMMUNITY]
+    ).select_related("parent")
+    assert list(units.filter(kind=OrgKind.DISTRICT).values_list("code", "name")) == [
+        ("X310101", "黄浦区"),
+        ("X310104", "徐汇区"),
+    ]
+    for unit in units:
+        division = real[unit.code.removeprefix("X")]  # the real code behind the X
+        assert (unit.name, unit.kind) == (division.name, division.kind)
+        if unit.kind != OrgKind.DISTRICT:
+            assert unit.parent.code == f"X{division.parent}"
+    # streets are townships placed inside their district's outline
+    for street in units.filter(kind=OrgKind.STREET):
+        assert real[street.code[1:]].is_township
+        assert contains(street.parent.code[1:], street.latitude, street.longitude)

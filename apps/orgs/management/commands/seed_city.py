@@ -1,17 +1,24 @@
 """A fictitious data set shaped like all of Shanghai, for benchmarks and capacity planning.
 
-At ``--scale 1.0``: 16 districts, ~215 streets/towns, ~6,000 居委/村, ~13,000 小区 and one year
+At ``--scale 1.0``: 16 districts, 215 streets/towns, 6,000 居委/村, ~13,000 小区 and one year
 of work — ~1,000,000 hazards (each with its events), ~200,000 risk points (each inspected once),
 ~500,000 stock lots (each with its 入库 movement, so stock equals the movement history),
 ~3,000 shelters, ~60,000 drills — plus plans, drill plans, storage sites and standards, teams
 and members, information officers, vulnerable residents and their helpers, in proportion.
 ``--scale 0.001`` builds a tiny copy for tests.
 
-Codes start with ``X`` (root ``X310000``, districts ``X01``…, streets ``X01001``…) so the data
-set never collides with ``seed_demo``'s real division codes; both can live in one database.
-Users: ``city_staff_<street code>`` (street staff, one per street), ``city_reviewer_<district
-code>`` (district reviewers) and ``city_viewer``; password ``--password`` (default
-``DEMO_PASSWORD``).
+The districts, streets and communities are Shanghai's real ones, with their real names and
+national codes (``fixtures/shanghai_divisions.csv``, see apps/orgs/divisions.py): all 16
+districts and 215 街道/镇/乡 at scale 1.0 (not the development zones and farms coded at the same
+level), 6,000 of their 6,395 居委/村 shared out in proportion to each street's real number, and at
+smaller scales the first districts, streets and communities in code order. Their codes carry an
+``X`` before the real code (root ``X310000``, 黄浦区 ``X310101``, 南京东路街道 ``X310101002``)
+so the data set never collides with ``seed_demo`` or ``load_divisions`` (the bare real codes);
+both can live in one database. The 小区 and everything else are generated; streets are placed
+at random inside their district's outline (apps/maps/outlines.py), communities near their
+street. Users: ``city_staff_<street code>`` (street staff, one per street),
+``city_reviewer_<district code>`` (district reviewers) and ``city_viewer``; password
+``--password`` (default ``DEMO_PASSWORD``).
 
 The apps added later contribute their own data from ``apps/<app>/city.py`` (``seed(command)``,
 called with this command for its writer, random generator and the units it made), after the
@@ -26,6 +33,7 @@ moved past the new ids and PostgreSQL's statistics are refreshed (``ANALYZE``).
 import datetime
 import random
 import time
+from collections import defaultdict
 from decimal import Decimal
 from functools import partial
 from importlib import import_module
@@ -39,6 +47,8 @@ from django.db import connection, models, transaction
 from django.utils import timezone
 from django.utils.module_loading import module_has_submodule
 
+from apps.maps.outlines import district_outlines, random_point
+from apps.orgs.divisions import read_divisions
 from apps.orgs.models import OrgKind, OrgUnit, Role
 
 ROOT_CODE = "X310000"
@@ -56,37 +66,25 @@ SIZES = {
     "residents": 120_000,
 }
 
-DISTRICTS = [
-    ("黄浦区", 660_000, (31.2317, 121.4846)),
-    ("徐汇区", 1_110_000, (31.1885, 121.4365)),
-    ("长宁区", 690_000, (31.2204, 121.4247)),
-    ("静安区", 970_000, (31.2288, 121.4480)),
-    ("普陀区", 1_240_000, (31.2496, 121.3975)),
-    ("虹口区", 760_000, (31.2646, 121.5052)),
-    ("杨浦区", 1_240_000, (31.2595, 121.5260)),
-    ("闵行区", 2_650_000, (31.1129, 121.3817)),
-    ("宝山区", 2_240_000, (31.4055, 121.4891)),
-    ("嘉定区", 1_830_000, (31.3747, 121.2655)),
-    ("浦东新区", 5_780_000, (31.2215, 121.5447)),
-    ("金山区", 820_000, (30.7418, 121.3419)),
-    ("松江区", 1_910_000, (31.0323, 121.2277)),
-    ("青浦区", 1_270_000, (31.1509, 121.1241)),
-    ("奉贤区", 1_140_000, (30.9179, 121.4741)),
-    ("崇明区", 630_000, (31.6233, 121.3976)),
-]
-PLACE_WORDS = (  # noqa: SIM905
-    "江宁 曹杨 长风 甘泉 石泉 真如 桃浦 万里 宜川 长征 凉城 曲阳 广中 欧阳 嘉兴 提篮 "
-    "殷行 五角场 新江湾 控江 延吉 平凉 定海 大桥 四平 长白 江浦 南京东 外滩 半淞园 豫园 "
-    "打浦桥 淮海 瑞金 五里桥 天平 湖南 斜土 枫林 长桥 田林 康健 虹梅 漕河泾 凌云 龙华 "
-    "华泾 江川 古美 新虹 浦锦 莘庄 七宝 浦江 梅陇 虹桥 马桥 吴泾 颛桥 华漕 友谊 吴淞 "
-    "张庙 罗店 大场 杨行 月浦 罗泾 顾村 高境 庙行 淞南 新成 真新 菊园 南翔 安亭 马陆 "
-    "徐行 华亭 外冈 江桥 潍坊 塘桥 洋泾 花木 金杨 沪东 高行 高桥 北蔡 合庆 唐镇 曹路 "
-    "金桥 川沙 张江 三林 周浦 新场 惠南 航头 康桥 宣桥 祝桥 泥城 书院 万祥 老港 朱泾 "
-    "枫泾 张堰 亭林 吕巷 廊下 金山卫 漕泾 山阳 岳阳 永丰 方松 中山 泗泾 佘山 车墩 "
-    "新桥 洞泾 九亭 泖港 石湖荡 新浜 叶榭 小昆山 夏阳 盈浦 香花桥 朱家角 练塘 金泽 "
-    "赵巷 徐泾 华新 白鹤 重固 南桥 奉浦 金海 庄行 金汇 四团 青村 柘林 海湾 城桥 堡镇 "
-    "新河 庙镇 竖新 向化 三星 港沿 中兴 陈家 绿华 港西 建设 新村 长兴 横沙"
-).split()
+# Resident population of each district (2020 census, rounded), by code.
+DISTRICT_POPULATION = {
+    "310101": 660_000,
+    "310104": 1_110_000,
+    "310105": 690_000,
+    "310106": 970_000,
+    "310107": 1_240_000,
+    "310109": 760_000,
+    "310110": 1_240_000,
+    "310112": 2_650_000,
+    "310113": 2_240_000,
+    "310114": 1_830_000,
+    "310115": 5_780_000,
+    "310116": 820_000,
+    "310117": 1_910_000,
+    "310118": 1_270_000,
+    "310120": 1_140_000,
+    "310151": 630_000,
+}
 COMMUNITY_WORDS = (  # noqa: SIM905
     "一村 二村 三村 新村 花园 苑 公寓 坊 里 小区 家园 新苑 东村 西村 南村 北村 雅苑 名邸 佳园 景苑"
 ).split()
@@ -201,6 +199,26 @@ class Writer:
         with connection.cursor() as cursor:
             for sql in connection.ops.sequence_reset_sql(no_style(), touched):
                 cursor.execute(sql)
+
+
+def _share(total, sizes):
+    """``total`` shared out in proportion to ``sizes``: at least 1 and at most ``size`` each
+    (largest remainders first); every size in full when ``total`` reaches their sum."""
+    whole = sum(sizes)
+    if total >= whole:
+        return list(sizes)
+    quotas = [total * size / whole for size in sizes]
+    counts = [min(size, max(1, int(q))) for q, size in zip(quotas, sizes, strict=True)]
+    order = sorted(range(len(sizes)), key=lambda i: counts[i] - quotas[i])
+    while sum(counts) < total:
+        i = next(i for i in order if counts[i] < sizes[i])
+        counts[i] += 1
+        order.sort(key=lambda i: counts[i] - quotas[i])
+    while sum(counts) > total:
+        i = next(i for i in reversed(order) if counts[i] > 1)
+        counts[i] -= 1
+        order.sort(key=lambda i: counts[i] - quotas[i])
+    return counts
 
 
 def _split(total, parts, rng, spread=0.6):
@@ -340,9 +358,35 @@ class Command(BaseCommand):
             ],
         )
         self.coords, self.street_of = {}, {}
-        n_streets = self.n("streets", 4)
-        n_districts = min(len(DISTRICTS), max(2, n_streets // 13))
-        n_communities = max(n_streets, self.n("communities"))
+        districts, streets_of, communities_of = [], defaultdict(list), defaultdict(list)
+        for d in read_divisions():
+            if d.kind == OrgKind.DISTRICT:
+                districts.append(d)
+            elif d.is_township:
+                streets_of[d.parent].append(d)
+            elif d.kind == OrgKind.COMMUNITY:
+                communities_of[d.parent].append(d)
+        n_streets = min(self.n("streets", 4), sum(map(len, streets_of.values())))
+        wanted = max(n_streets, self.n("communities"))
+        # enough districts, in code order, to hold the streets and their communities
+        n_districts = min(len(districts), max(2, n_streets // 13))
+        while True:
+            sizes = [len(streets_of[d.code]) for d in districts[:n_districts]]
+            streets_per_district = _share(n_streets, sizes)
+            chosen = [
+                street
+                for d, n in zip(districts, streets_per_district, strict=False)
+                for street in streets_of[d.code][:n]
+            ]
+            room = [len(communities_of[s.code]) for s in chosen]
+            enough = len(chosen) == n_streets and sum(room) >= wanted
+            if enough or n_districts >= min(len(districts), n_streets):
+                break
+            n_districts += 1
+        districts = districts[:n_districts]
+        n_streets = len(chosen)
+        communities_per_street = _share(max(n_streets, wanted), room)
+        n_communities = sum(communities_per_street)
         n_estates = max(n_communities, self.n("estates"))
         root_path = f"/{ROOT_CODE}/"
         root = units.add(
@@ -358,41 +402,39 @@ class Command(BaseCommand):
         )
         self.coords[root] = (31.2304, 121.4737)
         self.districts, self.streets, self.communities, self.estates = [], [], [], []
-        streets_per_district = _split(n_streets, n_districts, rng, 0.5)
-        communities_per_street = _split(n_communities, n_streets, rng, 0.7)
         estates_per_community = _split(n_estates, n_communities, rng, 0.9)
-        words = list(PLACE_WORDS)
-        rng.shuffle(words)
+        outlines = district_outlines()
         s_index = c_index = 0
-        for d, (d_name, d_pop, centre) in enumerate(DISTRICTS[:n_districts], start=1):
-            d_code = f"X{d:02d}"
+        for real, n_s in zip(districts, streets_per_district, strict=True):
+            d_code = f"X{real.code}"
             d_path = f"{root_path}{d_code}/"
-            district = units.add(OrgKind.DISTRICT, d_code, d_name, root, d_path, 1, d_pop, *centre)
+            centre = outlines[real.code]["label"]
+            population = DISTRICT_POPULATION.get(real.code)
+            district = units.add(
+                OrgKind.DISTRICT, d_code, real.name, root, d_path, 1, population, *centre
+            )
             self.coords[district] = centre
             self.districts.append((district, d_code, d_path))
-            for s in range(1, streets_per_district[d - 1] + 1):
-                s_code = f"{d_code}{s:03d}"
+            for real_street in streets_of[real.code][:n_s]:
+                s_code = f"X{real_street.code}"
                 s_path = f"{d_path}{s_code}/"
-                word = words[s_index % len(words)]
-                suffix = "镇" if d > 7 and rng.random() < 0.6 else "街道"
-                s_name = f"{word}{suffix}" if s_index < len(words) else f"{word}{s_index}{suffix}"
+                s_name = real_street.name
                 n_c = communities_per_street[s_index]
                 s_index += 1
                 population = n_c * rng.randint(2500, 5500)
-                at = (
-                    round(centre[0] + rng.uniform(-0.06, 0.06), 6),
-                    round(centre[1] + rng.uniform(-0.06, 0.06), 6),
-                )
+                at = random_point(real.code, rng)
                 street = units.add(
                     OrgKind.STREET, s_code, s_name, district, s_path, 2, population, *at
                 )
                 self.coords[street] = at
                 self.street_of[street] = street
                 self.streets.append((street, s_code, s_path, district, s_name))
-                for c in range(1, n_c + 1):
-                    c_code = f"{s_code}{c:03d}"
+                for c, real_community in enumerate(communities_of[real_street.code][:n_c], 1):
+                    c_code = f"X{real_community.code}"
                     c_path = f"{s_path}{c_code}/"
-                    c_name = f"{word}{rng.choice(COMMUNITY_WORDS)}{c}居民区"
+                    c_name = real_community.name
+                    stem = c_name.removesuffix("居委会").removesuffix("村委会")
+                    stem = stem.removesuffix("社区") or c_name
                     at = tuple(float(x) for x in self.near(street, 0.01))
                     community = units.add(
                         OrgKind.COMMUNITY, c_code, c_name, street, c_path, 3, population // n_c, *at
@@ -405,7 +447,7 @@ class Command(BaseCommand):
                         estate = units.add(
                             OrgKind.ESTATE,
                             e_code,
-                            f"{word}{rng.choice(COMMUNITY_WORDS)}{c}-{e}",
+                            f"{stem}{rng.choice(COMMUNITY_WORDS)}{c}-{e}",
                             community,
                             f"{c_path}{e_code}/",
                             4,
