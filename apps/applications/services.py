@@ -20,10 +20,12 @@ from django.db.models import Count, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from apps.notifications.events import notify
 from apps.orgs.models import OrgKind, OrgUnit, Role, can_edit_unit
 from resilience.dates import add_years
 
 from . import facts as facts_module
+from . import notices
 from .models import (
     EDITABLE_STATES,
     TRANSITIONS,
@@ -438,7 +440,10 @@ def transition_application(user, application, action, *, comment="", today=None,
     application.state = transition.target
     application.updated_by = user
     application.save()
-    _event(application, action, from_state, transition.target, user, comment, now)
+    step = _event(application, action, from_state, transition.target, user, comment, now)
+    code = notices.event_code(action)
+    if code:
+        notify(code, step, actor=user)
     return application
 
 

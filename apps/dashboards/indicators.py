@@ -106,11 +106,11 @@ def _hazards(units, today):
 
 def _supplies(units, today):
     sites = rollup(Site.objects.all(), units, n=Count("pk"))
-    short = rollup(shortfalls(), units, path="site__org_unit__path", n=Count("pk"))
+    short = rollup(shortfalls(today=today), units, path="site__org_unit__path", n=Count("pk"))
     expiring = rollup(
         Lot.objects.filter(
             quantity__gt=0,
-            expiry_date__isnull=False,
+            expiry_date__gte=today,  # an expired lot is not "expiring" (it awaits 报损)
             expiry_date__lte=today + datetime.timedelta(days=30),
         ),
         units,

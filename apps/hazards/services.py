@@ -12,8 +12,10 @@ from django.utils.translation import gettext as _
 
 from apps.files.uploads import reencode_image
 from apps.maps.coords import WGS84, to_wgs84
+from apps.notifications.events import notify
 from apps.orgs.models import PATH_SEPARATOR, OrgKind, can_edit_unit, in_scope, rollup
 
+from . import notices
 from .models import (
     TRANSITIONS,
     TRUSTED_REPORTERS,
@@ -266,7 +268,7 @@ def _assign_to_community(user, hazard, *, days):
     hazard.responsible_unit = community.name
     hazard.deadline = timezone.localdate() + timedelta(days=days)
     hazard.save(update_fields=["state", "responsible_unit", "deadline", "updated_at"])
-    HazardEvent.objects.create(
+    step = HazardEvent.objects.create(
         hazard=hazard,
         action=HazardAction.ASSIGN,
         from_state=HazardState.REPORTED,
@@ -276,6 +278,7 @@ def _assign_to_community(user, hazard, *, days):
         responsible_unit=hazard.responsible_unit,
         deadline=hazard.deadline,
     )
+    notify(notices.ASSIGNED, step, actor=user)
 
 
 @transaction.atomic
@@ -329,6 +332,8 @@ def transition_hazard(user, hazard, action, *, note="", photos=(), **values):
     event.created_at = now
     event.save()
     _add_photos(hazard, event, photos)
+    if action == HazardAction.ASSIGN:
+        notify(notices.ASSIGNED, event, actor=user)
     return hazard
 
 

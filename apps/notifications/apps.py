@@ -9,5 +9,8 @@ class NotificationsConfig(AppConfig):
     verbose_name = _("提醒与通知")
 
     def ready(self):
-        # Each domain app declares its reminder rules in apps/<app>/reminders.py.
-        autodiscover_modules("reminders")
+        # Each domain app declares its reminder rules in apps/<app>/reminders.py and the
+        # notices it sends when something happens in apps/<app>/notices.py.
+        from . import events  # noqa: F401 (the generic notifications.finished event)
+
+        autodiscover_modules("reminders", "notices")

@@ -1,6 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from .events import EVENTS
 from .models import NotificationSettings
 from .rules import RULES
 
@@ -16,7 +17,7 @@ class NotificationFilterForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["rule"].choices = [("", _("全部类型"))] + [
-            (code, rule.label) for code, rule in sorted(RULES.items())
+            (code, rule.label) for code, rule in sorted({**RULES, **EVENTS}.items())
         ]
 
     def filter(self, queryset):

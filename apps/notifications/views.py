@@ -7,9 +7,9 @@ from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import ListView
 
+from .events import label_of
 from .forms import NotificationFilterForm, NotificationSettingsForm
 from .models import Notification, NotificationSettings
-from .rules import RULES
 
 
 class NotificationListView(LoginRequiredMixin, ListView):
@@ -26,9 +26,8 @@ class NotificationListView(LoginRequiredMixin, ListView):
         context = super().get_context_data(**kwargs)
         settings_, _created = NotificationSettings.objects.get_or_create(user=self.request.user)
         for notification in context["notifications"]:
-            rule = RULES.get(notification.rule)
-            # notices sent when something happens (a warning's call, 加强值班) have no rule
-            notification.rule_label = rule.label if rule else _("通知")
+            # a reminder rule's, a declared event's (events.py), else 通知 (a warning's call)
+            notification.rule_label = label_of(notification.rule)
         context.update(
             filter_form=self.filter_form,
             settings_form=NotificationSettingsForm(instance=settings_),

@@ -7,8 +7,10 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from apps.notifications.events import notify
 from apps.security.retry import RETRY_POLICY, should_retry
 
+from . import notices
 from .kinds import KINDS
 from .models import ReportRequest
 from .pdf import render_pdf
@@ -53,6 +55,7 @@ def generate_report(self, request_id):
         request.error = _("生成失败：%(reason)s") % {"reason": exc}
         request.finished_at = timezone.now()
         request.save(update_fields=["state", "error", "finished_at"])
+        notify(notices.FINISHED, request)
         return request.state
     request.file.save(f"{request.kind}.pdf", ContentFile(pdf), save=False)
     request.state = ReportRequest.State.DONE
@@ -60,6 +63,7 @@ def generate_report(self, request_id):
     request.error = ""
     request.finished_at = timezone.now()
     request.save(update_fields=["file", "state", "progress", "error", "finished_at"])
+    notify(notices.FINISHED, request)
     return request.state
 
 

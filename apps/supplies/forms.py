@@ -14,6 +14,7 @@ from .models import (
     SiteLevel,
     StorageMode,
     category_order,
+    usable_lots,
 )
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -75,7 +76,21 @@ class ItemChoiceField(forms.ModelChoiceField):
         return f"{obj.get_category_display()} · {obj.name}（{obj.unit}）"
 
 
+class LotSelect(forms.Select):
+    """Each lot's option carries its item (``data-item``), so the page lists only the lots of
+    the item chosen (static/supplies/lot_filter.js)."""
+
+    def create_option(self, name, value, label, selected, index, subindex=None, attrs=None):
+        option = super().create_option(name, value, label, selected, index, subindex, attrs)
+        instance = getattr(value, "instance", None)
+        if instance is not None:
+            option["attrs"]["data-item"] = instance.item_id
+        return option
+
+
 class LotChoiceField(forms.ModelChoiceField):
+    widget = LotSelect
+
     def label_from_instance(self, obj):
         expiry = obj.expiry_date.isoformat() if obj.expiry_date else _("无有效期")
         return f"{obj.item.name} · {obj.lot_no} · {expiry} · {obj.quantity}{obj.item.unit}"
@@ -102,7 +117,10 @@ class ReceiveForm(forms.Form):
 
 
 class _TakeForm(forms.Form):
-    """Forms that take stock out of a site: the item, and optionally one lot (FEFO otherwise)."""
+    """Forms that take stock out of a site: the item, and optionally one lot (FEFO otherwise).
+    Only lots that may leave are offered: in stock and, but for 报损, not expired."""
+
+    allow_expired = False
 
     item = ItemChoiceField(label=_("物资"), queryset=Item.objects.none())
     lot = LotChoiceField(
@@ -117,6 +135,8 @@ class _TakeForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.site = site
         in_stock = Lot.objects.filter(site=site, quantity__gt=0)
+        if not self.allow_expired:
+            in_stock = in_stock.filter(usable_lots())
         self.fields["item"].queryset = Item.objects.filter(pk__in=in_stock.values("item")).order_by(
             "category", "code"
         )
@@ -153,6 +173,7 @@ class TransferForm(_TakeForm):
 
 
 class WriteOffForm(_TakeForm):
+    allow_expired = True  # 报损 is what expired lots are for
     reason = forms.CharField(label=_("报损原因"), max_length=200)
 
 

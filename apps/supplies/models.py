@@ -255,6 +255,16 @@ class Lot(SiteOwned):
         return (self.expiry_date - timezone.localdate()).days
 
 
+def usable_lots(today=None, prefix=""):
+    """The one definition of usable stock: a lot without an expiry date or expiring today or
+    later. Expired lots are not stock on hand, not "expiring" and cannot be dispatched; they
+    wait for 报损. ``prefix`` leads from another model to the lot (``"lot__"``)."""
+    today = today or timezone.localdate()
+    return models.Q(**{f"{prefix}expiry_date__isnull": True}) | models.Q(
+        **{f"{prefix}expiry_date__gte": today}
+    )
+
+
 class Standard(SiteOwned):
     """配置标准: the minimum quantity of an item a site must hold."""
 

@@ -27,53 +27,109 @@ def check_due(today):
 
 @register("supplies.lot_expiring", _("物资即将过期"))
 def lot_expiring(today):
-    lots = Lot.objects.filter(
+    """Each lot by its site, item and lot number, so no two lines read the same; once its date
+    has passed the lot is reminded again (a new key) as expired, to be written off (报损)."""
+    rows = Lot.objects.filter(
         quantity__gt=0,
         expiry_date__isnull=False,
         expiry_date__lte=today + datetime.timedelta(days=EXPIRY_DAYS),
         site__is_active=True,
+    ).values(
+        "pk",
+        "lot_no",
+        "quantity",
+        "expiry_date",
+        "site_id",
+        "site__name",
+        "site__org_unit__path",
+        "item__name",
+        "item__unit",
     )
-    return dated_findings(
-        lots,
-        date_field="expiry_date",
-        name_field="item__name",
-        title=_("物资“%(name)s”有批次将于 %(due)s 到期"),
-        url_name="supplies:site_detail",
-        path="site__org_unit__path",
-        url_pk="site_id",
-    )
+    for row in rows.iterator(chunk_size=2000):
+        due = row["expiry_date"]
+        expired = due < today
+        values = {
+            "site": row["site__name"],
+            "item": row["item__name"],
+            "lot": row["lot_no"],
+            "due": due,
+            "quantity": row["quantity"],
+            "unit": row["item__unit"],
+        }
+        if expired:
+            title = _(
+                "“%(site)s”%(item)s（批次 %(lot)s，%(quantity)s%(unit)s）"
+                "%(due)s 到期，已过期，请报损"
+            )
+        else:
+            title = _("“%(site)s”%(item)s（批次 %(lot)s，%(quantity)s%(unit)s）将于 %(due)s 到期")
+        yield Finding(
+            key=f"{row['pk']}:{due}" + (":expired" if expired else ""),
+            unit_path=row["site__org_unit__path"],
+            title=str(title) % values,
+            url=reverse("supplies:site_detail", args=[row["site_id"]]),
+            due=due,
+        )
 
 
 @register("supplies.contract_ending", _("协议储备即将到期"))
 def contract_ending(today):
-    sites = Site.objects.filter(
+    rows = Site.objects.filter(
         is_active=True,
         mode=StorageMode.AGREEMENT,
         contract_end__isnull=False,
         contract_end__lte=today + datetime.timedelta(days=CONTRACT_DAYS),
-    )
-    return dated_findings(
-        sites,
-        date_field="contract_end",
-        name_field="name",
-        title=_("协议储备“%(name)s”的协议将于 %(due)s 到期"),
-        url_name="supplies:site_detail",
-    )
+    ).values("pk", "name", "contract_end", "org_unit__path")
+    for row in rows.iterator(chunk_size=2000):
+        due = row["contract_end"]
+        ended = due < today
+        if ended:
+            title = _("协议储备“%(name)s”的协议已于 %(due)s 到期，请续签或停用")
+        else:
+            title = _("协议储备“%(name)s”的协议将于 %(due)s 到期")
+        yield Finding(
+            key=f"{row['pk']}:{due}" + (":ended" if ended else ""),
+            unit_path=row["org_unit__path"],
+            title=str(title) % {"name": row["name"], "due": due},
+            url=reverse("supplies:site_detail", args=[row["pk"]]),
+            due=due,
+        )
 
 
 @register("supplies.below_standard", _("物资低于配置标准"))
 def below_standard(today):
     """A standing condition: reminded once a month while it lasts."""
     rows = (
-        shortfalls()
+        shortfalls(today=today)
         .filter(site__is_active=True)
-        .values("pk", "site_id", "site__name", "item__name", "site__org_unit__path")
+        .values(
+            "pk",
+            "site_id",
+            "site__name",
+            "item__name",
+            "item__unit",
+            "site__org_unit__path",
+            "minimum",
+            "on_hand",
+        )
     )
     for row in rows.iterator(chunk_size=2000):
         yield Finding(
             key=f"{row['pk']}:{today:%Y-%m}",
             unit_path=row["site__org_unit__path"],
-            title=str(_("“%(site)s”的%(item)s低于配置标准"))
-            % {"site": row["site__name"], "item": row["item__name"]},
+            title=str(
+                _(
+                    "截至 %(date)s，“%(site)s”的%(item)s低于配置标准"
+                    "（现有 %(on_hand)s%(unit)s，应储 %(minimum)s%(unit)s）"
+                )
+            )
+            % {
+                "date": today,
+                "site": row["site__name"],
+                "item": row["item__name"],
+                "unit": row["item__unit"],
+                "on_hand": row["on_hand"],
+                "minimum": row["minimum"],
+            },
             url=reverse("supplies:site_detail", args=[row["site_id"]]),
         )

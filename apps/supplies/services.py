@@ -8,7 +8,9 @@ change, all in one transaction. A movement that would take any lot below zero is
 ``ValidationError`` and changes nothing.
 
 The figures used by dashboards, reports and reminders are computed in SQL:
-``shortfalls(sites)`` (standards not met) and ``expiring_lots(sites, within_days)``.
+``shortfalls(sites)`` (standards not met) and ``expiring_lots(sites, within_days)``. Stock on
+hand counts usable lots only (``models.usable_lots``): an expired lot is neither on hand nor
+"expiring" — it is listed as expired, to be written off (报损).
 """
 
 import datetime
@@ -34,6 +36,7 @@ from .models import (
     Standard,
     StorageMode,
     category_order,
+    usable_lots,
 )
 
 EXPIRY_WARNING_DAYS = (30, 90)
@@ -606,9 +609,9 @@ def record_check(
 # --- figures, in SQL ----------------------------------------------------------------------------
 
 
-def _on_hand(site_ref, item_ref):
+def _on_hand(site_ref, item_ref, today=None):
     total = (
-        Lot.objects.filter(site=site_ref, item=item_ref)
+        Lot.objects.filter(usable_lots(today), site=site_ref, item=item_ref)
         .order_by()
         .values("site")
         .annotate(total=Sum("quantity"))
@@ -621,24 +624,25 @@ def _standard_order():
     return ("site__org_unit__path", "site__name", category_order("item__category"), "item__code")
 
 
-def standards_with_stock(sites=None):
+def standards_with_stock(sites=None, *, today=None):
     """Standards of the given sites (a Site queryset, already scoped; all when None),
-    annotated with ``on_hand`` and ``shortfall`` (``minimum - on_hand``; > 0 when not met)."""
+    annotated with ``on_hand`` (usable lots) and ``shortfall`` (``minimum - on_hand``; > 0
+    when not met)."""
     qs = Standard.objects.all() if sites is None else Standard.objects.filter(site__in=sites)
     return (
-        qs.annotate(on_hand=_on_hand(OuterRef("site"), OuterRef("item")))
+        qs.annotate(on_hand=_on_hand(OuterRef("site"), OuterRef("item"), today))
         .annotate(shortfall=F("minimum") - F("on_hand"))
         .select_related("site", "site__org_unit", "item")
         .order_by(*_standard_order())
     )
 
 
-def shortfalls(sites=None):
+def shortfalls(sites=None, *, today=None):
     """Standards not met: each row has ``minimum``, ``on_hand`` and ``shortfall`` (> 0)."""
-    return standards_with_stock(sites).filter(minimum__gt=F("on_hand"))
+    return standards_with_stock(sites, today=today).filter(minimum__gt=F("on_hand"))
 
 
-def shortfall_summary(sites, limit):
+def shortfall_summary(sites, limit, *, today=None):
     """``(count, first)``: how many standards of the given sites are not met and the first
     ``limit`` of them, the same as ``shortfalls(sites).count()`` and ``[:limit]``.
 
@@ -646,7 +650,7 @@ def shortfall_summary(sites, limit):
     so PostgreSQL tests it on every standard of the city before keeping the sites' ones; a
     conditional count and a shortfalls-first order are computed for the sites' standards
     only."""
-    standards = standards_with_stock(sites).annotate(short=Q(shortfall__gt=0))
+    standards = standards_with_stock(sites, today=today).annotate(short=Q(shortfall__gt=0))
     count = standards.aggregate(n=Count("pk", filter=Q(short=True)))["n"]
     if not count:
         return 0, []
@@ -654,8 +658,9 @@ def shortfall_summary(sites, limit):
 
 
 def expiring_lots(sites=None, within_days=30, *, today=None):
-    """Lots in stock whose expiry date is within ``within_days`` days (already expired ones
-    included, soonest first), annotated with ``expired``."""
+    """Lots in stock whose expiry date is within ``within_days`` days, soonest first, with the
+    expired ones (to be written off) before them, annotated with ``expired``. Counts of lots
+    "expiring within N days" exclude the expired: ``.filter(expired=False)``."""
     today = today or timezone.localdate()
     qs = Lot.objects.all() if sites is None else Lot.objects.filter(site__in=sites)
     return (
@@ -677,35 +682,39 @@ def _count(qs):
 
 def sites_with_figures(sites, *, today=None):
     """The sites annotated with ``item_count``, ``total_quantity``, ``shortfall_count`` and
-    ``expiring_count`` (lots expiring within 30 days, expired included): one query."""
+    ``expiring_count`` (lots expiring within 30 days) and ``expired_count``, the quantities
+    of usable lots only: one query."""
     today = today or timezone.localdate()
-    lots = Lot.objects.filter(site=OuterRef("pk"), quantity__gt=0)
+    all_lots = Lot.objects.filter(site=OuterRef("pk"), quantity__gt=0)
+    lots = all_lots.filter(usable_lots(today))
     items = lots.order_by().values("site").annotate(n=Count("item", distinct=True)).values("n")
     total = lots.order_by().values("site").annotate(n=Sum("quantity")).values("n")
     short = (
         Standard.objects.filter(site=OuterRef("pk"))
-        .annotate(on_hand=_on_hand(OuterRef("site"), OuterRef("item")))
+        .annotate(on_hand=_on_hand(OuterRef("site"), OuterRef("item"), today))
         .filter(minimum__gt=F("on_hand"))
     )
     soon = lots.filter(
         expiry_date__isnull=False,
         expiry_date__lte=today + datetime.timedelta(days=EXPIRY_WARNING_DAYS[0]),
     )
+    expired = all_lots.filter(expiry_date__lt=today)
     return sites.annotate(
         item_count=Coalesce(Subquery(items[:1], output_field=IntegerField()), Value(0)),
         total_quantity=Coalesce(Subquery(total[:1], output_field=IntegerField()), Value(0)),
         shortfall_count=_count(short),
         expiring_count=_count(soon),
+        expired_count=_count(expired),
     )
 
 
-def item_totals(sites):
-    """Stock across the given sites per item, in catalogue order: the items with stock or a
-    standard there, each with ``total``, ``site_count`` and ``standard_total``. Two grouped
+def item_totals(sites, *, today=None):
+    """Usable stock across the given sites per item, in catalogue order: the items with stock
+    or a standard there, each with ``total``, ``site_count`` and ``standard_total``. Two grouped
     aggregations over the sites' lots and standards (one row per item), then the items."""
     stock = {
         row["item"]: row
-        for row in Lot.objects.filter(site__in=sites, quantity__gt=0)
+        for row in Lot.objects.filter(usable_lots(today), site__in=sites, quantity__gt=0)
         .order_by()
         .values("item")
         .annotate(total=Sum("quantity"), site_count=Count("site", distinct=True))

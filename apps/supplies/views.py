@@ -100,7 +100,8 @@ class SiteDetailView(ScopedMixin, DetailView):
             .select_related("item")
             .order_by(category_order("item__category"), "item__code", "expiry_date", "pk")
         )
-        standards = list(services.standards_with_stock(one))
+        standards = list(services.standards_with_stock(one, today=today))
+        expiring = list(services.expiring_lots(one, 90, today=today))
         context.update(
             today=today,
             can_edit=can_edit_unit(self.request.user, site.org_unit),
@@ -108,8 +109,10 @@ class SiteDetailView(ScopedMixin, DetailView):
             lots=lots,
             standards=standards,
             shortfalls=[s for s in standards if s.shortfall > 0],
-            expiring_30=list(services.expiring_lots(one, 30, today=today)),
-            expiring_90=list(services.expiring_lots(one, 90, today=today)),
+            expiring=expiring,
+            expired=[lot for lot in expiring if lot.expired],
+            expiring_30=[lot for lot in expiring if not lot.expired and lot.days_left <= 30],
+            expiring_90=[lot for lot in expiring if not lot.expired],
             movements=list(
                 Movement.objects.filter(site=site)
                 .select_related("item", "lot", "counterpart_site", "created_by")
@@ -487,9 +490,16 @@ class OverviewView(LoginRequiredMixin, ListView):
         today = timezone.localdate()
         shortfall_count, shortfalls = services.shortfall_summary(self.sites, OVERVIEW_ROWS)
         expiring = services.expiring_lots(self.sites, 90, today=today)
+        # expired lots are listed (to be written off) but not counted as "expiring"
         expiring_counts = expiring.aggregate(
-            within_30=Count("pk", filter=Q(expiry_date__lte=today + datetime.timedelta(days=30))),
-            within_90=Count("pk"),
+            within_30=Count(
+                "pk",
+                filter=Q(
+                    expiry_date__gte=today, expiry_date__lte=today + datetime.timedelta(days=30)
+                ),
+            ),
+            within_90=Count("pk", filter=Q(expiry_date__gte=today)),
+            expired=Count("pk", filter=Q(expiry_date__lt=today)),
         )
         context.update(
             today=today,
@@ -499,6 +509,7 @@ class OverviewView(LoginRequiredMixin, ListView):
             expiring=list(expiring[:OVERVIEW_ROWS]),
             expiring_90_count=expiring_counts["within_90"],
             expiring_30_count=expiring_counts["within_30"],
+            expired_count=expiring_counts["expired"],
             overdue_checks=list(
                 self.sites.filter(is_active=True, next_check_date__lt=today).order_by(
                     "next_check_date"

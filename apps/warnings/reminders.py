@@ -25,8 +25,8 @@ def unanswered_calls(today):
         yield Finding(
             key=f"open:{row['warning_id']}:{row['org_unit__path']}:{today}",
             unit_path=row["org_unit__path"],
-            title=_("“%(headline)s”：本单位尚有 %(n)d 人未确认叫应")
-            % {"headline": row["warning__headline"], "n": row["n"]},
+            title=_("“%(headline)s”：截至 %(date)s 本单位尚有 %(n)d 人未确认叫应")
+            % {"headline": row["warning__headline"], "n": row["n"], "date": today},
             url=reverse("warnings:board", args=[row["warning_id"]]),
             due=today,
         )
