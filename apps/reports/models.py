@@ -39,10 +39,22 @@ class ReportRequest(models.Model):
 
     objects = ScopedQuerySet.as_manager()
 
+    RUNNING_STATES = (State.QUEUED, State.RUNNING)
+
     class Meta:
         verbose_name = _("报表")
         verbose_name_plural = _("报表")
         ordering = ["-created_at", "-pk"]
+        constraints = [
+            # One running request per user, kind and parameters: a double click cannot make
+            # two reports (services.request_report returns the running one).
+            models.UniqueConstraint(
+                fields=["requested_by", "kind", "params"],
+                condition=models.Q(state__in=["queued", "running"]),
+                name="report_running_once",
+                violation_error_message=_("相同参数的报表正在生成，请稍候。"),
+            ),
+        ]
 
     def __str__(self):
         return self.title

@@ -35,7 +35,8 @@ def generate_report(self, request_id):
             return None
         request.state = ReportRequest.State.RUNNING
         request.started_at = timezone.now()
-        request.save(update_fields=["state", "started_at"])
+        request.progress = 10
+        request.save(update_fields=["state", "started_at", "progress"])
     try:
         kind = KINDS[request.kind]
         context = kind.build(request)

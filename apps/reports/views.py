@@ -1,5 +1,6 @@
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.utils.translation import gettext as _
@@ -92,6 +93,11 @@ class ReportDownloadView(LoginRequiredMixin, View):
 class ReportRetryView(LoginRequiredMixin, View):
     def post(self, request, pk):
         report = get_object_or_404(ReportRequest.objects.visible_to(request.user), pk=pk)
-        if not services.retry_report(report):
+        try:
+            retried = services.retry_report(report)
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+            return redirect(report)
+        if not retried:
             messages.error(request, _("只有失败的报表可以重新生成。"))
         return redirect(report)
