@@ -1,25 +1,33 @@
-"""The escalation tick through the broker: a real Celery worker on Redis running two ticks at
-once takes several ``escalate_calls`` messages for the same moment (beat overlapping a slow tick, a
-redelivery) and still call each 责任人 once per warning, with one SMS each; together they make
-exactly the calls one tick makes. Needs a broker (REDIS_URL) and PostgreSQL's row locks; its
-own module, since the test commits."""
+"""The escalation tick through the broker: two real Celery worker processes on Redis, as
+deployed, take several ``escalate_calls`` messages for the same moment at once (beat
+overlapping a slow tick, a redelivery) and still call each 责任人 once per warning, with one
+SMS each; together they make exactly the calls one tick makes. Needs a broker (REDIS_URL) and
+PostgreSQL's row locks; its own module, since the test commits.
+
+The workers are ``celery worker`` processes on the test database; ``worker_hooks`` (loaded
+with ``--include``) holds their first ticks until both have started and collects their SMS in
+Redis."""
 
 import contextlib
-import threading
+import os
+import signal
+import subprocess
+import sys
 import time
+import urllib.parse
+import uuid
+from pathlib import Path
 
 import pytest
-from celery.contrib.testing.worker import start_worker
-from celery.signals import task_postrun, task_prerun
 from django.conf import settings
 from django.db import connection
 from kombu.exceptions import ChannelError
 
-from apps.warnings import services
 from apps.warnings.models import Call, Level, Tier
 from apps.warnings.tasks import escalate_calls
 from resilience.celery import app as celery_app
-from tests.conftest import _close_worker_connections, celery_conf
+from tests.conftest import celery_conf
+from tests.warnings import worker_hooks
 from tests.warnings.builders import build, minutes, published
 
 pytestmark = [
@@ -33,46 +41,85 @@ TICKS = 6
 # step 1 calls the B persons and the unit's 值班员 (S1 3, C1 3, E1 1); step 2 the superior
 # unit's 值班员 and 防汛 A, of whom only D1's two were not called yet.
 ESCALATED = 7 + 2
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _database_url():
+    """The test database (not the one DATABASE_URL names), for the worker processes."""
+    db = connection.settings_dict
+    user = urllib.parse.quote(db["USER"] or "")
+    password = f":{urllib.parse.quote(db['PASSWORD'])}" if db["PASSWORD"] else ""
+    host = db["HOST"] or "localhost"
+    port = f":{db['PORT']}" if db["PORT"] else ""
+    return f"postgres://{user}{password}@{host}{port}/{db['NAME']}"
 
 
 @contextlib.contextmanager
-def two_at_once():
-    """One worker with two execution threads, each with its own database connection, on the
-    configured broker: two ticks run at once as on two workers. (Two ``start_worker`` in one
-    process share Celery's module-level shutdown flag, and one of them sometimes never
-    stopped.)"""
-    task_postrun.connect(_close_worker_connections)
+def two_worker_processes(key):
+    """Two ``celery worker`` processes (solo pool, one message at a time, as
+    ``CELERY_WORKER_PREFETCH_MULTIPLIER = 1`` makes it), running until both answer a ping;
+    stopped warm (SIGTERM) at the end, each finishing the message it holds."""
+    env = {
+        **os.environ,
+        "DATABASE_URL": _database_url(),
+        "CELERY_BROKER_URL": settings.CELERY_BROKER_URL,
+        "CELERY_RESULT_BACKEND": settings.CELERY_RESULT_BACKEND,
+        "SMS_BACKEND": "tests.warnings.worker_hooks.RedisListBackend",
+        "WORKER_TEST_KEY": key,
+        "DJANGO_SETTINGS_MODULE": "resilience.settings",
+    }
+    names = [f"escalation-{n}-{key}@test" for n in (1, 2)]
+    workers = [
+        subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "celery",
+                "-A",
+                "resilience",
+                "worker",
+                "--pool",
+                "solo",
+                "--concurrency",
+                "1",
+                "--hostname",
+                name,
+                "--include",
+                "tests.warnings.worker_hooks",
+                "--without-mingle",
+                "--without-gossip",
+                "--without-heartbeat",
+                "--loglevel",
+                "WARNING",
+            ],
+            cwd=ROOT,
+            env=env,
+        )
+        for name in names
+    ]
     try:
-        with (
-            celery_conf(task_always_eager=False),
-            start_worker(
-                celery_app,
-                pool="threads",
-                concurrency=2,
-                perform_ping_check=False,
-                shutdown_timeout=30,
-            ),
-        ):
-            yield
+        _wait_until_ready(workers, names)
+        yield
     finally:
-        task_postrun.disconnect(_close_worker_connections)
+        for worker in workers:
+            worker.send_signal(signal.SIGTERM)
+        for worker in workers:
+            try:
+                worker.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                worker.kill()
+                worker.wait()
 
 
-@contextlib.contextmanager
-def first_ticks_start_together():
-    """Each thread's first tick waits for the other's: two ticks certainly run at once."""
-    barrier, seen = threading.Barrier(2, timeout=30), set()
-
-    def line_up(sender=None, **kwargs):
-        if sender is escalate_calls and threading.get_ident() not in seen:
-            seen.add(threading.get_ident())
-            barrier.wait()
-
-    task_prerun.connect(line_up)
-    try:
-        yield barrier
-    finally:
-        task_prerun.disconnect(line_up)
+def _wait_until_ready(workers, names, seconds=120):
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if any(worker.poll() is not None for worker in workers):
+            raise AssertionError("a worker process stopped while starting")
+        replies = celery_app.control.ping(destination=names, timeout=1)
+        if {name for reply in replies for name in reply} == set(names):
+            return
+    raise AssertionError("the worker processes did not start")
 
 
 def _queued():
@@ -86,8 +133,8 @@ def _queued():
 
 def _wait_until_delivered(warning):
     """The ticks queue deliveries: wait for every call to go out and the queue to empty, so
-    no message outlives the test (the worker finishes what it holds before stopping)."""
-    for _ in range(300):
+    no message outlives the test."""
+    for _ in range(600):
         if not Call.objects.filter(warning=warning, notified_at=None).exists() and not _queued():
             return
         time.sleep(0.1)
@@ -95,18 +142,22 @@ def _wait_until_delivered(warning):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_two_ticks_at_once_call_each_person_once(tree, monkeypatch):
+def test_two_workers_ticking_at_once_call_each_person_once(tree):
     data = build(tree)
-    warning = published(data, level=Level.RED)  # delivered in-process, before the worker
+    warning = published(data, level=Level.RED)  # delivered in-process, before the workers
     assert warning.calls.count() == 5
-    texts = []
-    monkeypatch.setattr(services, "send_sms", lambda mobile, text: texts.append(mobile))
+    key = f"worker-test-{uuid.uuid4().hex}"
+    redis = worker_hooks.client()
     now = minutes(20).isoformat()
-    with two_at_once(), first_ticks_start_together() as barrier:
-        results = [escalate_calls.delay(now=now) for _ in range(TICKS)]
-        counts = [result.get(timeout=60) for result in results]
-        _wait_until_delivered(warning)
-    assert not barrier.broken
+    try:
+        with celery_conf(task_always_eager=False), two_worker_processes(key):
+            results = [escalate_calls.delay(now=now) for _ in range(TICKS)]
+            counts = [result.get(timeout=90) for result in results]
+            _wait_until_delivered(warning)
+        assert int(redis.get(f"{key}:arrived")) == 2 and not redis.exists(f"{key}:broken")
+        texts = [mobile.decode() for mobile in redis.lrange(f"{key}:sms", 0, -1)]
+    finally:
+        redis.delete(f"{key}:arrived", f"{key}:broken", f"{key}:sms")
     assert sum(counts) == ESCALATED
     assert counts.count(0) >= TICKS - 2  # at most the two first ticks found work
     escalated = warning.calls.exclude(tier=Tier.INITIAL)
