@@ -78,7 +78,10 @@ class ScopedResource(resources.ModelResource):
         clean_model_instances = True  # model validation (required fields, choices) per row
         skip_unchanged = True
         report_skipped = True
-        skip_html_diff = True  # the preview lists errors, not an HTML diff of every row
+        # The preview lists errors, not a diff of every row: unchanged rows are found by
+        # ``skip_row`` below without a deep copy of each record.
+        skip_diff = True
+        skip_html_diff = True
         # No savepoint per row: rows are written together at the end (``apps.files.bulk``).
         use_bulk = True
         instance_loader_class = bulk.KeyedInstanceLoader
@@ -240,6 +243,43 @@ class ScopedResource(resources.ModelResource):
                 _("“%(value)s”不是有效的数字。") % {"value": row.get(field.column_name)}
             ) from exc
 
+    def skip_row(self, instance, original, row, import_validation_errors=None):
+        """An existing record whose imported columns all hold what it stores is skipped
+        (reported as unchanged, not written)."""
+        before = self._originals.get(id(instance))
+        if import_validation_errors or not self._meta.skip_unchanged or before is None:
+            return False
+        model_fields = {f.name: f for f in self._meta.model._meta.concrete_fields}
+        for field in self.get_import_fields():
+            if field.column_name not in row or field.readonly or not field.attribute:
+                continue
+            if self.is_m2m(field):
+                return False
+            model_field = model_fields.get(field.attribute)
+            if model_field is None:
+                return False
+            name = model_field.attname
+            if getattr(before, name) != getattr(instance, name):
+                return False
+        return True
+
+    def full_clean(self, instance, errors, validate_unique=True):
+        """The model's validation, without one query per row for each related record the
+        widgets have already read from the database (所属单位, 储备点, 类别 …)."""
+        exclude = set(errors)
+        for field in self._meta.model._meta.concrete_fields:
+            if field.is_relation and field.is_cached(instance):
+                related = field.get_cached_value(instance)
+                if related is not None and related.pk is not None:
+                    exclude.add(field.name)
+        try:
+            if self._meta.clean_model_instances:
+                instance.full_clean(exclude=exclude, validate_unique=validate_unique)
+        except ValidationError as exc:
+            errors = exc.update_error_dict(errors)
+        if errors:
+            raise ValidationError(errors)
+
     def validate_instance(self, instance, import_validation_errors=None, validate_unique=True):
         errors = dict(import_validation_errors or {})
         unit = getattr(instance, "org_unit", None) if instance.org_unit_id else None
@@ -249,7 +289,7 @@ class ScopedResource(resources.ModelResource):
             errors["org_unit"] = [
                 _("所属单位“%(unit)s”不在您可维护的范围内。") % {"unit": unit.code if unit else "—"}
             ]
-        super().validate_instance(instance, errors, validate_unique)
+        self.full_clean(instance, errors, validate_unique)
 
     def before_save_instance(self, instance, row, **kwargs):
         if instance.pk is None:
@@ -297,6 +337,7 @@ class ScopedResource(resources.ModelResource):
     def after_import(self, dataset, result, **kwargs):
         created, updated, m2m_rows = self._created, self._updated, self._m2m_rows
         self._created, self._updated, self._m2m_rows = [], [], []
+        self._originals, self._keys = {}, {}
         failed = result.has_errors() or result.has_validation_errors()
         if not self.dry_run and not failed and (created or updated):
             bulk.flush(self, created, updated, m2m_rows)
