@@ -65,9 +65,11 @@ def test_map_partial_carries_the_settings(settings):
     assert "<script" not in html
 
 
-def test_map_partial_without_tiles_says_so(settings):
+def test_map_partial_without_tiles_draws_the_offline_base_layer(settings):
     settings.MAP_TILE_URL = ""
     html = Template('{% load maps %}{% map_panel "/d.json" %}').render(Context({}))
     assert 'data-map-tile-url=""' in html
     assert "portal-map-blank" in html
-    assert "未配置地图底图" in html
+    assert 'data-map-base-url="/static/maps/shanghai-districts.geojson"' in html
+    # the setting is an admin's business (tests/maps/test_offline_map.py): nobody else is told
+    assert "MAP_TILE_URL" not in html and "未配置在线底图" not in html

@@ -22,6 +22,14 @@ answer's clusters (``"cluster": true, "count": n, "bounds": [[s, w], [n, e]]`` i
 properties); the answer's ``bbox`` (first load: the extent of the data) is where the map opens
 and its ``counts`` (points per legend value) feed the legend.
 
+Without a tile server (``MAP_TILE_URL`` empty, as on most intranets) the map draws the offline
+base layer under the records: the 16 district outlines of ``static/maps/shanghai-districts.geojson``
+(built by ``scripts/build_shanghai_map.py``, WGS-84) with their names, and the names of the streets
+the user can see at their centres (``street_labels=False`` where the points are the streets
+themselves, whose dots then carry their names: ``point_labels=True``). Only admins are told that
+no online base map is configured. Every map has a list of its points beside it (a table filled by
+``map.js``), for keyboards and screen readers.
+
 Pages include ``maps/_head.html`` in ``extra_head`` and ``maps/_scripts.html`` in ``extra_js``.
 """
 
@@ -29,13 +37,45 @@ import json
 
 from django import template
 from django.conf import settings
+from django.templatetags.static import static
+
+from apps.orgs.models import OrgKind, OrgUnit, Role
 
 register = template.Library()
 
+BASE_LAYER = "maps/shanghai-districts.geojson"
 
-@register.inclusion_tag("maps/_map.html")
-def map_panel(data_url, color_property="level", size="lg", label="", bounded=False):
+
+def _street_labels(user):
+    """Name and centre of every street ``user`` can see (one query; none for anonymous)."""
+    streets = (
+        OrgUnit.objects.visible_to(user)
+        .filter(kind=OrgKind.STREET, latitude__isnull=False, longitude__isnull=False)
+        .order_by("path")
+        .values_list("name", "latitude", "longitude")
+    )
+    return [[name, float(lat), float(lng)] for name, lat, lng in streets]
+
+
+@register.inclusion_tag("maps/_map.html", takes_context=True)
+def map_panel(
+    context,
+    data_url,
+    color_property="level",
+    size="lg",
+    label="",
+    bounded=False,
+    street_labels=True,
+    point_labels=False,
+):
     center = list(settings.MAP_CENTER)[:2] or [31.2304, 121.4737]
+    user = getattr(context.get("request"), "user", None) or context.get("user")
+    offline = not settings.MAP_TILE_URL
+    is_admin = bool(
+        user
+        and user.is_authenticated
+        and (user.is_superuser or getattr(user, "role", None) == Role.ADMIN)
+    )
     return {
         "data_url": data_url,
         "color_property": color_property,
@@ -46,4 +86,10 @@ def map_panel(data_url, color_property="level", size="lg", label="", bounded=Fal
         "size": size if size in ("sm", "lg") else "lg",
         "label": label,
         "bounded": bounded,
+        "base_url": static(BASE_LAYER) if offline else "",
+        "streets": json.dumps(_street_labels(user), ensure_ascii=False)
+        if offline and street_labels
+        else "",
+        "point_labels": point_labels,
+        "show_offline_note": offline and is_admin,
     }
