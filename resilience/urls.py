@@ -4,6 +4,7 @@ from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
 from apps.dashboards.views import HomeView
+from apps.orgs.preferences import toggle_large_text
 from apps.security.activity import LoginActivityView
 from apps.security.passwords import PasswordChangeDoneView, PasswordChangeView
 from apps.security.two_factor import TwoFactorAdminSite
@@ -25,6 +26,7 @@ urlpatterns = [
     path("accounts/password/done/", PasswordChangeDoneView.as_view(), name="password_change_done"),
     path("accounts/activity/", LoginActivityView.as_view(), name="login_activity"),
     path("accounts/2fa/", include("apps.security.urls")),
+    path("accounts/large-text/", toggle_large_text, name="large_text"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("orgs/", include("apps.orgs.urls")),
     path("files/", include("apps.files.urls")),

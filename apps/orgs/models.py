@@ -281,6 +281,13 @@ class User(AbstractUser):
         validators=[RegexValidator(r"^1[3-9][0-9]{9}$", _("请输入11位手机号码。"))],
         help_text=_("可用手机号登录；预警叫应和验证码短信发到此号码。"),
     )
+    # 适老化: the user's own choice, switched from the header (apps/orgs/preferences.py).
+    large_text = models.BooleanField(
+        _("大字模式"),
+        default=False,
+        db_default=False,  # rows written by COPY (seed_city) start in the normal size
+        help_text=_("选中后，页面文字和按钮放大显示。"),
+    )
 
     objects = UserManager()
 

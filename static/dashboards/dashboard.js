@@ -9,6 +9,12 @@
 (function () {
   "use strict";
   var font = 'system-ui, "PingFang SC", "Microsoft YaHei", "Noto Sans CJK SC", sans-serif';
+  // Labels in dark grey (ECharts' own #6e7079 is under 4.5:1 on the page's grey) and sized from
+  // the page, so the large-text mode (适老化) enlarges them too: 13 px, 14.6 px in large text.
+  var ink = "#343a40";
+  var labelSize = Math.round(parseFloat(getComputedStyle(document.body).fontSize) * 0.8125);
+  var text = { fontFamily: font, color: ink, fontSize: labelSize };
+  var axisLabel = { color: ink, fontSize: labelSize };
 
   function el(tag, className, text) {
     var node = document.createElement(tag);
@@ -58,14 +64,15 @@
     load(trend, function (data, labels) {
       var months = data.months.map(function (m) { return m.month.slice(2); });
       return {
-        textStyle: { fontFamily: font },
+        textStyle: text,
         tooltip: { trigger: "axis", formatter: axisTooltip(["", "", "%"]) },
-        legend: { top: 0 },
+        legend: { top: 0, textStyle: text },
         grid: { left: 36, right: 40, top: 32, bottom: 24 },
-        xAxis: { type: "category", data: months },
-        yAxis: [{ type: "value", minInterval: 1 }, { type: "value", max: 100, axisLabel: { formatter: "{value}%" } }],
+        xAxis: { type: "category", data: months, axisLabel: axisLabel },
+        yAxis: [{ type: "value", minInterval: 1, axisLabel: axisLabel },
+                { type: "value", max: 100, axisLabel: { color: ink, fontSize: labelSize, formatter: "{value}%" } }],
         series: [
-          { name: labels.labelFound, type: "bar", data: data.months.map(function (m) { return m.found; }), itemStyle: { color: "#9fb8d6" } },
+          { name: labels.labelFound, type: "bar", data: data.months.map(function (m) { return m.found; }), itemStyle: { color: "#6f94c2" } },
           { name: labels.labelClosed, type: "bar", data: data.months.map(function (m) { return m.closed; }), itemStyle: { color: "#0b4f8a" } },
           { name: labels.labelRate, type: "line", yAxisIndex: 1, connectNulls: true, data: data.months.map(function (m) { return m.closure_rate; }), itemStyle: { color: "#d7263d" } }
         ]
@@ -78,13 +85,13 @@
     load(streets, function (data, labels) {
       var rows = data.streets.slice().sort(function (a, b) { return (a.closure_rate || 0) - (b.closure_rate || 0); });
       return {
-        textStyle: { fontFamily: font },
+        textStyle: text,
         tooltip: { trigger: "axis", axisPointer: { type: "shadow" }, formatter: axisTooltip(["%"]) },
         grid: { left: 96, right: 32, top: 8, bottom: 24 },
-        xAxis: { type: "value", max: 100, axisLabel: { formatter: "{value}%" } },
-        yAxis: { type: "category", data: rows.map(function (r) { return r.name; }) },
+        xAxis: { type: "value", max: 100, axisLabel: { color: ink, fontSize: labelSize, formatter: "{value}%" } },
+        yAxis: { type: "category", data: rows.map(function (r) { return r.name; }), axisLabel: axisLabel },
         series: [{ name: labels.label, type: "bar", data: rows.map(function (r) { return r.closure_rate; }),
-                   itemStyle: { color: "#0b4f8a" }, label: { show: true, position: "right", formatter: "{c}%" } }]
+                   itemStyle: { color: "#0b4f8a" }, label: { show: true, position: "right", color: ink, fontSize: labelSize, formatter: "{c}%" } }]
       };
     });
   }

@@ -18,7 +18,7 @@ def fill_points(browser, css, ratio=1.0):
 
 
 def log_out(browser):
-    click(browser, browser.find_element(By.CSS_SELECTOR, "nav form button[type=submit]"))
+    click(browser, browser.find_element(By.CSS_SELECTOR, "form[action$='/logout/'] button"))
 
 
 def action(browser, name):

@@ -15,4 +15,6 @@ def test_huayang_staff_logs_in_and_sees_the_workbench(browser, demo):
     assert "工作台" in browser.title
     rows = browser.find_elements(By.CSS_SELECTOR, "table tbody tr")
     assert len(rows) == 6
-    assert "华阳路街道" in browser.find_element(By.CSS_SELECTOR, ".user-unit").text
+    # in the bar from 1600 pixels, in the user menu below that
+    unit = browser.find_element(By.CSS_SELECTOR, ".user-unit").get_attribute("textContent")
+    assert "华阳路街道" in unit

@@ -105,6 +105,8 @@ MATRIX = {
     "two_factor:sms": (NONE, "302 302 302 302 302 302 302 302 302", None),
     "two_factor:recovery_codes": (NONE, SELF_POST_ONLY, POST_SELF),
     "two_factor:disable": (NONE, SELF_POST_ONLY, POST_SELF),
+    # the large-text mode (适老化): each user's own switch, the front line's too
+    "large_text": (NONE, SELF_POST_ONLY, POST_SELF),
     "orgs:detail": (street_code, READ, None),
     "orgs:edit": (street_code, EDIT, None),
     # the front line's accounts and grids, kept by street staff (huayang_c2: 华阳路's)
