@@ -87,6 +87,8 @@ MIDDLEWARE = [
     "django_otp.middleware.OTPMiddleware",  # user.is_verified(): this session entered its code
     "apps.security.two_factor.TwoFactorMiddleware",  # no code yet: only the 2FA pages
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Chinese 404/405 pages also with DEBUG on (after CommonMiddleware: APPEND_SLASH works).
+    "resilience.middleware.ErrorPagesMiddleware",
     # Idle and absolute session timeout, then the forced password change (both need messages).
     "apps.security.sessions.SessionTimeoutMiddleware",
     "apps.security.passwords.PasswordChangeRequiredMiddleware",

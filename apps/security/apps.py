@@ -16,6 +16,8 @@ class SecurityConfig(AppConfig):
             sessions,  # noqa: F401 (starts the session clock at every log-in)
             two_factor,  # noqa: F401 (notes at log-in whether a code is owed)
         )
+        from .admin_names import name_third_party_apps
         from .audit import register_domain_models
 
         register_domain_models()
+        name_third_party_apps()  # Chinese app and model names in admin (axes, auditlog, otp)

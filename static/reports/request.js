@@ -7,7 +7,9 @@
   var forms = document.querySelectorAll("form[data-report-request]");
   Array.prototype.forEach.call(forms, function (form) {
     var button = form.querySelector("button[type=submit]");
-    var label = button ? button.innerHTML : "";
+    var label = button ? Array.prototype.map.call(button.childNodes, function (node) {
+      return node.cloneNode(true);
+    }) : [];
     form.addEventListener("submit", function (event) {
       if (form.getAttribute("aria-busy") === "true") {
         event.preventDefault();
@@ -28,7 +30,9 @@
         form.removeAttribute("aria-busy");
         button.disabled = false;
         button.classList.remove("report-busy");
-        button.innerHTML = label;
+        button.replaceChildren.apply(button, label.map(function (node) {
+          return node.cloneNode(true);
+        }));
       }
     });
   });
