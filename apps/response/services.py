@@ -31,7 +31,15 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from apps.incidents.models import Incident
-from apps.orgs.models import OrgKind, OrgUnit, Role, User, can_edit_unit, in_scope
+from apps.orgs.models import (
+    OrgKind,
+    OrgUnit,
+    Role,
+    User,
+    can_edit_unit,
+    in_scope,
+    require_edit,
+)
 from apps.people.models import HelperAssignment, VulnerableResident
 from apps.people.services import require_vulnerable_access
 from apps.people.validators import (
@@ -73,9 +81,8 @@ CHECK_IN_SALT = "response.self-check-in"
 # --- permissions and helpers ------------------------------------------------------------------
 
 
-def _require_edit(user, event):
-    if not can_edit_unit(user, event.org_unit):
-        raise PermissionDenied(_("您无权指挥该应急响应。"))
+def _require_command(user, event):
+    require_edit(user, event.org_unit, _("您无权指挥该应急响应。"))
 
 
 def can_act_for(user, unit):
@@ -289,7 +296,7 @@ def open_event(
 def change_level(user, event, *, level, reason):
     """提升/降低响应级别: the new level's tasks are added; tasks already given stay."""
     event = _lock_event(event)
-    _require_edit(user, event)
+    _require_command(user, event)
     _require_open(event)
     if level not in Level.values:
         raise ValidationError({"level": _("请选择响应级别（Ⅰ–Ⅳ级）。")})
@@ -357,7 +364,7 @@ def close_event(
     out); each problem found becomes a follow-up action; the plan may be flagged for revision.
     ``problems`` are (problem, owner, due_date) triples."""
     event = _lock_event(event)
-    _require_edit(user, event)
+    _require_command(user, event)
     _require_open(event)
     errors = {}
     if people_evacuated is None:
@@ -403,7 +410,7 @@ def close_event(
 @transaction.atomic
 def open_shelter(user, event, shelter, *, capacity=None, hard_limit=True):
     """启用避难场所 for the event (recorded in the shelter's own opening history)."""
-    _require_edit(user, event)
+    _require_command(user, event)
     _require_open(event)
     if not shelter.org_unit.path.startswith(event.org_unit.path):
         raise ValidationError({"shelter": _("只能启用本事件区域内的避难场所。")})
@@ -441,7 +448,7 @@ def close_operation(user, operation):
         .select_related("event__org_unit", "shelter")
         .get(pk=operation.pk)
     )
-    _require_edit(user, operation.event)
+    _require_command(user, operation.event)
     if operation.closed_at is not None:
         raise ValidationError(_("该避难场所已关闭。"))
     now = timezone.now()
@@ -543,7 +550,7 @@ def check_in(
     )
     event = operation.event
     if not self_registered:
-        _require_edit(user, event)
+        _require_command(user, event)
     _require_open(event)
     if operation.closed_at is not None:
         raise ValidationError(_("该避难场所已关闭，不能登记入住。"))
@@ -607,7 +614,7 @@ def check_out(user, entry):
         .select_related("event__org_unit", "shelter")
         .get(pk=entry.operation_id)
     )
-    _require_edit(user, operation.event)
+    _require_command(user, operation.event)
     entry = CheckIn.objects.select_for_update().get(pk=entry.pk)
     if entry.checked_out_at is not None:
         raise ValidationError(_("该人员已离开。"))
@@ -740,7 +747,7 @@ def _lock_request(request):
 def decide_request(user, request, *, approve, quantity=None, note=""):
     """The street approves (the amount asked for, or changed) or refuses (with a reason)."""
     request = _lock_request(request)
-    _require_edit(user, request.event)
+    _require_command(user, request.event)
     _require_open(request.event)
     if request.status != RequestStatus.REQUESTED:
         raise ValidationError(_("该申请已审批。"))
@@ -904,7 +911,7 @@ def request_cross_street(user: User, request: SupplyRequest, *, site: Site) -> S
     street asks for a site of another street of the district (or the district's own), which
     must be able to serve it. Until the district approves, the street may ask for another."""
     request = _lock_request(request)
-    _require_edit(user, request.event)
+    _require_command(user, request.event)
     _require_open(request.event)
     if request.status != RequestStatus.APPROVED:
         raise ValidationError(_("只有已批准、尚未出库的申请可以申请跨街道调拨。"))
@@ -1053,7 +1060,7 @@ def dispatch_request(user, request, *, site, today=None):
     event = request.event
     across = not site.org_unit.path.startswith(event.org_unit.path)
     if not across:
-        _require_edit(user, event)
+        _require_command(user, event)
     elif not can_edit_unit(user, site.org_unit):
         raise PermissionDenied(_("跨街道调拨由储备点所属街道或区级出库。"))
     _require_open(event)

@@ -23,7 +23,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from apps.orgs.models import can_edit_unit, records_changed
+from apps.orgs.models import can_edit_unit, records_changed, require_edit
 
 from .models import (
     AgreementTerm,
@@ -54,8 +54,7 @@ VOUCHER_PREFIX = {
 
 
 def _require_edit(user, site, message=None):
-    if not can_edit_unit(user, site.org_unit):
-        raise PermissionDenied(message or _("您无权修改该储备点的数据。"))
+    require_edit(user, site.org_unit, message or _("您无权修改该储备点的数据。"))
 
 
 def _require_quantity(quantity, *, allow_zero=False):
