@@ -29,6 +29,7 @@ from apps.supplies.services import shortfalls
 from apps.warnings.selectors import warnings_record
 
 from .charts import with_bars
+from .numbers import issue_number
 
 KINDS = {}
 
@@ -131,11 +132,16 @@ class HazardNotice:
             pk=request.params["hazard"],
         )
         street = hazard.org_unit.street() or hazard.org_unit
+        issued_on = timezone.localdate()
+        number = issue_number(
+            self.code, street, hazard.pk, word=str(_("隐整")), year=issued_on.year
+        )
         return {
             "hazard": hazard,
             "street": street,
             "report_unit": street.name,
-            "issued_on": timezone.localdate(),
+            "issued_on": issued_on,
+            "number": number,
         }
 
 

@@ -89,3 +89,65 @@ class ReportRequest(models.Model):
 
 def stale_cutoff():
     return timezone.now() - timedelta(minutes=settings.REPORT_STALE_MINUTES)
+
+
+class DocumentSequence(models.Model):
+    """The last number issued for one kind of document, street and year: the row locked
+    (``SELECT ... FOR UPDATE``) while the next number is taken, so numbers never repeat or
+    skip under concurrent requests."""
+
+    kind = models.CharField(_("文书类型"), max_length=40)
+    street = models.ForeignKey(
+        OrgUnit, verbose_name=_("街道/镇"), on_delete=models.PROTECT, related_name="+"
+    )
+    year = models.PositiveSmallIntegerField(_("年度"))
+    last = models.PositiveIntegerField(_("已编至"), default=0)
+
+    class Meta:
+        verbose_name = _("文书编号序列")
+        verbose_name_plural = _("文书编号序列")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["kind", "street", "year"],
+                name="document_sequence_once",
+                violation_error_message=_("该街道该年度已有此类文书的编号序列。"),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.street} {self.kind} {self.year}: {self.last}"
+
+
+class DocumentNumber(models.Model):
+    """The number a document about one record was given (华街隐整〔2026〕17号): issued once,
+    at its first generation, and kept when the document is generated again."""
+
+    kind = models.CharField(_("文书类型"), max_length=40)
+    object_id = models.PositiveBigIntegerField(_("记录编号"))
+    street = models.ForeignKey(
+        OrgUnit, verbose_name=_("街道/镇"), on_delete=models.PROTECT, related_name="+"
+    )
+    year = models.PositiveSmallIntegerField(_("年度"))
+    sequence = models.PositiveIntegerField(_("序号"))
+    text = models.CharField(_("文号"), max_length=60)
+    issued_at = models.DateTimeField(_("编号时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("文书编号")
+        verbose_name_plural = _("文书编号")
+        ordering = ["street", "kind", "-year", "-sequence"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["kind", "object_id"],
+                name="document_number_per_record",
+                violation_error_message=_("该记录已有文书编号。"),
+            ),
+            models.UniqueConstraint(
+                fields=["kind", "street", "year", "sequence"],
+                name="document_number_unique",
+                violation_error_message=_("该文号已被使用。"),
+            ),
+        ]
+
+    def __str__(self):
+        return self.text

@@ -185,3 +185,17 @@ def test_drill_summary_report(login, demo):
     other = login("xinhua_staff")
     response = other.post(reverse("reports:create", args=["drill_summary"]), {"drill": drill.pk})
     assert response.status_code == 404
+
+
+def test_street_report_keeps_short_columns_whole_and_the_signature_with_its_section(login, demo):
+    """No column squeezed a character a line (headers, dates, drill forms, levels and states
+    never wrap), and the last page opens with the closing section, not a table's tail alone
+    before the signature (rendered and looked at with ``pdftoppm -png``)."""
+    client = login("huayang_staff")
+    client.post(reverse("reports:street"), STREET)
+    reader = pdf_of(client, ReportRequest.objects.get())
+    text = text_of(reader)
+    for whole in ["参演人数", "实战演练", "确认用时中位数", "发生时间", "一般（Ⅳ级）"]:
+        assert whole in text, whole
+    last = reader.pages[-1].extract_text()
+    assert "十、预警叫应" in last and "编制单位（盖章）" in last
