@@ -349,3 +349,19 @@ def test_community_staff_only_see_their_community(client, tree):
     community_user = make_user(tree["c1"], Role.STREET_STAFF)
     client.force_login(community_user)
     assert client.get(reverse("applications:detail", args=[app.pk])).status_code == 404
+
+
+def test_deleting_evidence_asks_for_confirmation_first(client, tree):
+    """The delete form carries its question (data-confirm) and the page loads the static
+    script that asks it; no inline script (CSP)."""
+    staff = make_user(tree["s1"])
+    app = new_application(staff, tree["s1"])
+    aspect = app.standard.aspects.order_by("order").first()
+    item = aspect.items.order_by("order").first()
+    services.save_self_assessment(
+        staff, app, aspect, {}, uploads={item.pk: [pdf_upload("领导小组文件.pdf")]}
+    )
+    client.force_login(staff)
+    page = client.get(reverse("applications:aspect", args=[app.pk, aspect.pk])).content.decode()
+    assert 'data-confirm="确定删除佐证材料“领导小组文件.pdf”吗？删除后不能恢复。"' in page
+    assert "js/confirm.js" in page and "<script>" not in page
