@@ -9,6 +9,7 @@ from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from apps.files.uploads import RandomUploadTo, validate_document, validate_image
 from apps.orgs.models import ScopedModel, ScopedQuerySet
@@ -30,9 +31,11 @@ class DrillTheme(models.TextChoices):
 
 
 class DrillStatus(models.TextChoices):
-    PLANNED = "planned", _("计划")
+    # "计划" and "取消" are also the noun "plan" and the button "cancel": the states carry a
+    # context so English reads "Planned" and "Cancelled".
+    PLANNED = "planned", pgettext_lazy("drill status", "计划")
     COMPLETED = "completed", _("已完成")
-    CANCELLED = "cancelled", _("取消")
+    CANCELLED = "cancelled", pgettext_lazy("drill status", "取消")
 
 
 class DrillPlan(ScopedModel):
