@@ -182,7 +182,9 @@ def send_notice_emails(pairs) -> int:
                     "site": settings.SITE_URL,
                 },
             )
-            subject = _("社区韧性工作平台：%(title)s") % {"title": notification.title}
+            # a reason typed on several lines must not break the header (BadHeaderError)
+            title = " ".join(notification.title.split())
+            subject = _("社区韧性工作平台：%(title)s") % {"title": title}
             messages.append(EmailMessage(subject[:200], body, None, [notification.recipient.email]))
     if messages:
         get_connection().send_messages(messages)

@@ -81,9 +81,9 @@ def test_a_returned_application_tells_the_street_staff_at_once_with_the_reason(
 @pytest.mark.parametrize(
     "state, code, words",
     [
-        (State.APPROVED, "applications.approved", "已通过区级审核"),
+        (State.APPROVED, "applications.approved", "通过区级审核"),
         (State.REJECTED, "applications.rejected", "未达标准"),
-        (State.AWARDED, "applications.awarded", "已授牌"),
+        (State.AWARDED, "applications.awarded", "授牌"),
         (State.CITY_FAILED, "applications.city_failed", "市级评定未通过"),
     ],
 )
@@ -94,6 +94,7 @@ def test_approved_rejected_and_awarded_tell_the_street_staff(
         in_state(state, users, tree["s1"])
     notices = [n for n in bell(users["staff"]) if n.rule == code]
     assert len(notices) == 1 and words in notices[0].title
+    assert timezone.localdate().isoformat() in notices[0].title  # the day it happened
 
 
 def test_a_submission_tells_the_district_reviewers_only(
@@ -120,6 +121,17 @@ def test_nothing_is_sent_before_commit_nor_after_a_rollback(tree, users):
     except RuntimeError:
         pass
     assert bell(users["staff"]) == [] and mail.outbox == []
+
+
+def test_a_reason_on_several_lines_is_mailed_whole(tree, users, django_capture_on_commit_callbacks):
+    app = in_state(State.IN_REVIEW, users, tree["s1"])
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        applications.transition_application(
+            users["reviewer"], app, Action.RETURN, comment="第一，补照片。\r\n第二，补签到表。"
+        )
+    [email] = mail.outbox
+    assert "\n" not in email.subject and "第二，补签到表。" in email.body
 
 
 def test_e_mail_opt_out_keeps_the_bell_and_drops_the_e_mail(
