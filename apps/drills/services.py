@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Count, Exists, Max, OuterRef, Q, Sum
 from django.utils import timezone
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -242,7 +243,7 @@ def plan_vs_held(unit, year, *, today=None):
 
 @dataclass(frozen=True)
 class Observance:
-    label: str
+    label: str | Promise
     month: int
     day: int | None = None  # None: the whole month
 

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from django.db.models import Prefetch
 from django.utils import timezone
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from apps.orgs.models import OrgUnit, User, in_scope
@@ -23,7 +24,7 @@ class DutyPerson:
     """Someone to call: ``role`` is 带班领导 or 值班员, ``mobile`` may be empty."""
 
     user: User
-    role: str
+    role: str | Promise
     mobile: str
     is_leader: bool
 
@@ -81,7 +82,7 @@ def officers_on_duty(now=None) -> dict[int, User]:
     roster, by unit id: the first duty officer with a mobile number on the shift running at
     ``now``, else its 带班领导. Units whose shift has nobody with a number are left out. Three
     queries, whatever the number of rosters."""
-    found = {}
+    found: dict[int, User] = {}
     for shift in with_people(Shift.objects.running(now or timezone.now())):
         people = [*shift.officers.all(), shift.leader]
         person = next((user for user in people if user and user.mobile), None)

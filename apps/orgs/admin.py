@@ -48,10 +48,10 @@ class UserAdmin(BaseUserAdmin):
     autocomplete_fields = ["org_unit"]
     list_select_related = ["org_unit"]
     fieldsets = (
-        *BaseUserAdmin.fieldsets[:1],
+        *BaseUserAdmin.fieldsets[:1],  # type: ignore[index]
         (_("单位与角色"), {"fields": ("org_unit", "role")}),
         (_("密码"), {"fields": ("must_change_password",)}),
-        *BaseUserAdmin.fieldsets[1:],
+        *BaseUserAdmin.fieldsets[1:],  # type: ignore[index]
     )
     add_fieldsets = (
         (

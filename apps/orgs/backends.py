@@ -5,11 +5,12 @@ before Django's check; ``lockout_username`` (``AXES_USERNAME_CALLABLE``) does th
 django-axes, so failures by mobile number and by user name count towards one lockout of the
 account, and locking one locks the other."""
 
+import re
+
 from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
-from django.core.validators import RegexValidator
 
-MOBILE = RegexValidator(r"^1[3-9][0-9]{9}$").regex
+MOBILE = re.compile(r"^1[3-9][0-9]{9}$")
 
 
 def account_username(identifier):

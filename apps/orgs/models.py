@@ -13,6 +13,7 @@ in exports and lets the city-scale seeding bulk-insert units with their paths pr
 """
 
 import os
+from typing import ClassVar
 
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -289,7 +290,7 @@ class User(AbstractUser):
         help_text=_("选中后，页面文字和按钮放大显示。"),
     )
 
-    objects = UserManager()
+    objects: ClassVar[UserManager] = UserManager()
 
     class Meta:
         verbose_name = _("用户")

@@ -68,7 +68,7 @@ def _check_account(user: User, account: User) -> None:
     if account.role not in FRONTLINE_ROLES:
         raise ValidationError({"role": _("只能开通居委/村工作人员、网格员和灾害信息员账号。")})
     if account.role == Role.GRID_WORKER:
-        if account.grid_id is None:
+        if account.grid is None:
             raise ValidationError({"grid": _("网格员须选择所在网格。")})
         account.org_unit = account.grid.community
     else:
@@ -77,7 +77,7 @@ def _check_account(user: User, account: User) -> None:
         raise ValidationError({"org_unit": _("请选择所属居委/村或小区。")})
     if not can_edit_unit(user, account.org_unit):
         raise ValidationError({"org_unit": _("只能为本单位下属的居委/村和小区开通账号。")})
-    if account.grid_id and not can_edit_unit(user, account.grid.community):
+    if account.grid is not None and not can_edit_unit(user, account.grid.community):
         raise ValidationError({"grid": _("只能选择本单位下属居委/村的网格。")})
     # One identifier, one account: a user name that is a mobile number is its own mobile.
     if MOBILE.fullmatch(account.username) and account.username != account.mobile:

@@ -269,11 +269,11 @@ class GridFormMixin:
         return redirect("orgs:grid_detail", pk=grid.pk)
 
 
-class GridCreateView(EditorsOnlyMixin, GridFormMixin, CreateView):
+class GridCreateView(EditorsOnlyMixin, GridFormMixin, CreateView):  # type: ignore[misc]
     model = Grid
 
 
-class GridUpdateView(ScopedEditMixin, GridFormMixin, UpdateView):
+class GridUpdateView(ScopedEditMixin, GridFormMixin, UpdateView):  # type: ignore[misc]
     model = Grid
 
     def get_owning_unit(self, obj):

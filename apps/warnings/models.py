@@ -15,6 +15,7 @@ from django.conf import settings
 from django.core.validators import RegexValidator, URLValidator
 from django.db import models
 from django.urls import reverse
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from apps.orgs.models import PATH_SEPARATOR, OrgUnit, ScopedModel, ScopedQuerySet
@@ -84,7 +85,7 @@ LEVEL_DUTIES = {
 }
 
 # 到岗 checklist: what each called unit confirms, per level.
-CHECKLISTS = {
+CHECKLISTS: dict[str, list[tuple[str, Promise]]] = {
     Level.BLUE: [("on_post", _("责任人到岗")), ("duty", _("值班加强"))],
     Level.YELLOW: [
         ("on_post", _("责任人到岗")),

@@ -67,7 +67,7 @@ def visible_calls(warning: Warning, user: User):
 def board(warning: Warning, user: User) -> dict:
     """Everything the board shows, three queries whatever the number of units."""
     calls = list(visible_calls(warning, user))
-    rows = {}
+    rows: dict[int, UnitRow] = {}
     for call in calls:
         rows.setdefault(call.org_unit_id, UnitRow(call.org_unit)).calls.append(call)
     for confirmation in ChecklistConfirmation.objects.filter(
@@ -178,7 +178,7 @@ def warnings_record(user: User, unit: OrgUnit, start, end) -> list[dict]:
         )
         .order_by("warning__issued_at", "warning_id")
     )
-    by_warning = {}
+    by_warning: dict[int, tuple[Warning, list[Call]]] = {}
     for call in calls:
         by_warning.setdefault(call.warning_id, (call.warning, []))[1].append(call)
     return [

@@ -90,8 +90,10 @@ def _require_issuer(user: User, unit: OrgUnit):
         raise PermissionDenied(_("您无权以该单位名义发布预警。"))
 
 
-def _locked(warning: Warning) -> Warning:
-    return Warning.objects.select_for_update().get(pk=warning.pk)
+def _locked(warning: Warning | int) -> Warning:
+    """``warning`` (or the warning of that id) as it is now, locked until the transaction ends."""
+    pk = warning if isinstance(warning, int) else warning.pk
+    return Warning.objects.select_for_update().get(pk=pk)
 
 
 # --- drafting, approval, publication -------------------------------------------------------
@@ -163,7 +165,7 @@ def publish_warning(user: User, warning: Warning, *, now=None) -> int:
     if warning.expires_at <= now:
         raise ValidationError({"expires_at": _("预警已过失效时间，不能发布。")})
     if warning.supersedes_id:
-        old = _locked(warning.supersedes)
+        old = _locked(warning.supersedes_id)
         if old.status != Status.PUBLISHED:
             raise ValidationError(_("被更新的预警已解除或已更新，不能发布此更新。"))
         old.status = Status.SUPERSEDED
