@@ -26,6 +26,11 @@ class ImportJob(models.Model):
     title = models.CharField(_("标题"), max_length=100)
     file = models.FileField(_("文件"), upload_to=RandomUploadTo("imports"))
     original_name = models.CharField(_("原文件名"), max_length=255)
+    # SHA-256 of the uploaded bytes: the same file cannot be started twice while one runs.
+    digest = models.CharField(max_length=64, blank=True, editable=False)
+    # The rows as the check read them (JSON, ``apps.files.reading.dump_dataset``): the import
+    # confirmed after the check does not parse the file again.
+    parsed = models.FileField(upload_to=RandomUploadTo("imports"), blank=True, editable=False)
     state = models.CharField(
         _("状态"), max_length=16, choices=State.choices, default=State.CHECK_QUEUED
     )

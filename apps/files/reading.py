@@ -29,7 +29,9 @@ worksheet's XML is scanned for ``<f>`` elements, as calamine gives only cached v
 
 import csv
 import datetime
+import decimal
 import io
+import json
 import os
 import posixpath
 import re
@@ -420,3 +422,59 @@ class _Table:
 
 def is_footer(text) -> bool:
     return unicodedata.normalize("NFKC", text).strip().startswith(FOOTER_WORDS)
+
+
+# --- the parsed file, kept between the check and the import ------------------------------------
+
+_DATASET_ATTRIBUTES = (
+    "line_numbers",
+    "header_line",
+    "sheet_name",
+    "unmatched_columns",
+    "footer_lines",
+    "formula_cells",
+)
+
+
+def dump_dataset(dataset) -> bytes:
+    """The dataset as JSON, dates and times tagged, so that the import confirmed after the
+    check reads the rows the check read without parsing the file again."""
+    payload = {
+        "headers": list(dataset.headers),
+        "rows": [[_dump_cell(v) for v in row] for row in dataset],
+        **{name: getattr(dataset, name, None) for name in _DATASET_ATTRIBUTES},
+    }
+    return json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode()
+
+
+def load_dataset(data: bytes) -> SheetDataset:
+    payload = json.loads(data)
+    dataset = SheetDataset()
+    dataset.headers = payload["headers"]
+    for row in payload["rows"]:
+        dataset.append([_load_cell(v) for v in row])
+    for name in _DATASET_ATTRIBUTES:
+        setattr(dataset, name, payload.get(name))
+    dataset.formula_cells = [tuple(c) for c in dataset.formula_cells or ()]
+    return dataset
+
+
+def _dump_cell(value):
+    if isinstance(value, datetime.datetime):
+        return {"dt": value.isoformat()}
+    if isinstance(value, datetime.date):
+        return {"d": value.isoformat()}
+    if isinstance(value, decimal.Decimal):
+        return {"n": str(value)}
+    return value
+
+
+def _load_cell(value):
+    if isinstance(value, dict):
+        if "dt" in value:
+            return datetime.datetime.fromisoformat(value["dt"])
+        if "d" in value:
+            return datetime.date.fromisoformat(value["d"])
+        if "n" in value:
+            return decimal.Decimal(value["n"])
+    return value

@@ -30,11 +30,15 @@ Cells that look like formulae (decided here, the same for every import):
 
 import copy
 import decimal
+import hashlib
 import re
 
 from django.contrib import messages
+from django.contrib.auth import get_user_model
 from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.utils import timezone
@@ -50,6 +54,7 @@ from apps.orgs.models import OrgUnit, can_edit_unit, user_can_edit
 
 from . import bulk, cells
 from .forms import SpreadsheetUploadForm
+from .guide import template_response
 from .models import ImportJob
 from .reading import (  # noqa: F401 (the names imports have always used)
     ImportDeadline,
@@ -464,9 +469,32 @@ def summarise(result, dataset, resource, *, extra_errors=()):
         "sheet": getattr(dataset, "sheet_name", ""),
         "unmatched_columns": list(getattr(dataset, "unmatched_columns", ())),
         "footer_lines": list(getattr(dataset, "footer_lines", ()))[:MAX_REPORTED_ERRORS],
-        "headers": list(dataset.headers),
-        "preview": [[_cell(v) for v in row] for row in dataset[:PREVIEW_ROWS]],
+        **preview(resource, dataset),
     }
+
+
+def preview(resource, dataset):
+    """The first rows as they will be saved: each imported column read by its widget and
+    written back the way the export writes it (2026年3月1日 → 2026-03-01, √ → 是, a unit
+    name → its code); a masked number says that the stored one is kept; a cell that cannot
+    be read is shown as typed (its error is listed above)."""
+    imported = [f for f in resource.get_import_fields() if f.column_name in dataset.headers]
+    rows = []
+    for values in dataset[:PREVIEW_ROWS]:
+        row = dict(zip(dataset.headers, values, strict=False))
+        shown = []
+        for field in imported:
+            raw = row.get(field.column_name)
+            masked = cells.masked_value(raw)
+            if masked and isinstance(field.widget, cells.IdentifierWidget):
+                shown.append(_("%(value)s（保留已登记的号码）") % {"value": masked})
+                continue
+            try:
+                shown.append(_cell(field.widget.render(field.clean(row))))
+            except Exception:  # listed among the errors; shown as typed
+                shown.append(_cell(raw))
+        rows.append(shown)
+    return {"headers": [str(f.column_name) for f in imported], "preview": rows}
 
 
 def required_message(column):
@@ -530,7 +558,7 @@ class ImportView(LoginRequiredMixin, FormView):
     def get(self, request, *args, **kwargs):
         if request.GET.get("template"):
             resource = self.resource_class(user=request.user)
-            return export_response(resource, resource._meta.model.objects.none(), self.title)
+            return template_response(resource, self.title, request.user)
         return super().get(request, *args, **kwargs)
 
     def get_context_data(self, **kwargs):
@@ -552,17 +580,42 @@ class ImportView(LoginRequiredMixin, FormView):
         return f"{cls.resource_class.__module__}.{cls.resource_class.__qualname__}"
 
     def form_valid(self, form):
+        """Start the check of the uploaded file, unless the same user already runs a job of
+        this kind for the same bytes (a double click, a second tab): then that job's page.
+        The user's row is locked so that two requests cannot both find none (PostgreSQL);
+        a short cache key covers databases without row locks until the job is committed."""
         from .tasks import run_import
 
         upload = form.cleaned_data["file"]
-        job = ImportJob.objects.create(
-            resource=self.resource_path(),
-            title=str(self.title),
-            file=upload,
-            original_name=upload.name[:255],
-            success_url=self.get_success_url(),
-            created_by=self.request.user,
-        )
-        run_import.delay_on_commit(job.pk, dry_run=True)
+        user = self.request.user
+        digest = hashlib.sha256()
+        for chunk in upload.chunks():
+            digest.update(chunk)
+        digest = digest.hexdigest()
+        path = self.resource_path()
+        key = f"import-start:{user.pk}:{path}:{digest}"
+        with transaction.atomic():
+            get_user_model().objects.select_for_update().filter(pk=user.pk).exists()
+            running = ImportJob.objects.filter(
+                created_by=user, resource=path, digest=digest, state__in=ImportJob.RUNNING_STATES
+            ).first()
+            if running is not None or not cache.add(key, 1, timeout=60):
+                messages.info(
+                    self.request, _("该文件正在检查或导入，不会重复开始。请等待当前任务完成。")
+                )
+                if running is not None:
+                    return redirect("files:import_job", pk=running.pk)
+                return redirect(self.request.path)
+            transaction.on_commit(lambda: cache.delete(key))
+            job = ImportJob.objects.create(
+                resource=path,
+                title=str(self.title),
+                file=upload,
+                original_name=upload.name[:255],
+                digest=digest,
+                success_url=self.get_success_url(),
+                created_by=user,
+            )
+            run_import.delay_on_commit(job.pk, dry_run=True)
         messages.info(self.request, _("文件已上传，正在检查，请稍候。"))
         return redirect("files:import_job", pk=job.pk)

@@ -3,6 +3,7 @@ import logging
 from auditlog.context import set_actor
 from celery import shared_task
 from django.core.cache import cache
+from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 from django.utils.module_loading import import_string
@@ -11,6 +12,7 @@ from django.utils.translation import gettext as _
 from apps.security.retry import RETRY_POLICY, should_retry
 
 from .models import ImportJob
+from .reading import dump_dataset, load_dataset
 from .spreadsheets import (
     ImportDeadline,
     ScopedResource,
@@ -60,11 +62,7 @@ def run_import(self, job_id, dry_run):
         if not issubclass(resource_class, ScopedResource):
             raise SpreadsheetError(_("不支持的导入类型。"))
         resource = resource_class(user=job.created_by)
-        with job.file.open("rb") as fh:
-            # the resource's column names say where the table is (``apps.files.reading``)
-            dataset = read_dataset(
-                fh.read(), job.original_name, deadline=deadline, resource=resource
-            )
+        dataset = _dataset(job, resource, deadline, dry_run)
         check_headers(resource, dataset)
         formulas = formula_errors(resource, dataset)
         resource.on_progress = lambda n: cache.set(job.progress_cache_key, n, 3600)
@@ -97,6 +95,23 @@ def run_import(self, job_id, dry_run):
     job.report = report
     _finish(job, state)
     return job.state
+
+
+def _dataset(job, resource, deadline, dry_run):
+    """The file's rows, parsed once per job: the check reads the file (the resource's column
+    names say where the table is, ``apps.files.reading``) and keeps what it read; the import
+    confirmed after it loads that."""
+    if not dry_run and job.parsed:
+        with job.parsed.open("rb") as fh:
+            return load_dataset(fh.read())
+    with job.file.open("rb") as fh:
+        dataset = read_dataset(fh.read(), job.original_name, deadline=deadline, resource=resource)
+    if dry_run:
+        if job.parsed:
+            job.parsed.delete(save=False)
+        job.parsed.save("rows.json", ContentFile(dump_dataset(dataset)), save=False)
+        ImportJob.objects.filter(pk=job.pk).update(parsed=job.parsed.name)
+    return dataset
 
 
 def _finish(job, state, error=""):

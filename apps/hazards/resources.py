@@ -203,6 +203,11 @@ class RiskPointResource(ImportableResource):
 
 
 class HazardResource(ImportableResource):
+    # What a blank cell means here (filled in by ``import_instance``), for the template's 说明.
+    column_notes = {
+        "found_by": {"required": gettext_lazy("选填"), "blank": gettext_lazy("视为导入人")},
+        "found_on": {"required": gettext_lazy("选填"), "blank": gettext_lazy("视为导入当天")},
+    }
     column_synonyms = {
         "title": ("隐患",),
         "severity": ("等级",),

@@ -83,6 +83,7 @@ class FacilitiesWidget(widgets.ManyToManyWidget):
 
 
 class ShelterResource(ScopedResource):
+    column_notes = {"name": {"example": "秀水学校操场"}, "managing_unit": {"example": "区教育局"}}
     column_synonyms = {
         "name": ("避难场所名称", "场所"),
         "setting": ("室内外", "室内或室外"),

@@ -331,6 +331,16 @@ class LotLoader(ModelInstanceLoader):
 
 
 class LotImportResource(_SiteRowsResource):
+    # What a blank cell means here (``before_import_row``, ``validate_instance``), for the
+    # template's 说明.
+    column_notes = {
+        "lot_no": {
+            "required": gettext_lazy("选填"),
+            "blank": gettext_lazy("按有效期生成批次号；无有效期的物资为同一批次"),
+            "example": "2026-A",
+        },
+        "quantity": {"required": gettext_lazy("必填"), "blank": gettext_lazy("不能留空")},
+    }
     column_synonyms = {
         "site": ("储备点代码", "储备库编码", "仓库编码"),
         "item": ("物资代码",),
