@@ -2,18 +2,16 @@
 through these functions, which take the acting user first and raise ``ValidationError`` /
 ``PermissionDenied`` with Chinese messages.
 
-The last section holds the facts other apps read (dashboards, the 六有 readiness, application
-facts for 应急力量建设): ``team_facts``, ``teams_by_unit``, ``officer_coverage``,
-``leadership_facts``, ``readiness_facts``."""
+What the pages and other apps read (有队伍, 有班子, information-officer coverage) is in
+``selectors``."""
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from apps.orgs.models import OrgKind, OrgUnit, Role, require_edit, stamp
+from apps.orgs.models import OrgKind, Role, require_edit, stamp
 from apps.orgs.services import create_accounts
 from apps.security.client_ip import client_ip
 
@@ -22,13 +20,10 @@ from .models import (
     EmergencyTeam,
     HelperAssignment,
     InformationOfficer,
-    LeadershipGroup,
-    LeadershipMember,
     OfficerTraining,
     TeamMember,
     TeamTraining,
     Visit,
-    VulnerableResident,
 )
 from .privacy import can_see_vulnerable
 
@@ -268,158 +263,3 @@ def record_access(user, residents, *, action, request=None):
     ]
     AccessLog.objects.bulk_create(rows, batch_size=500)
     return len(rows)
-
-
-# --- facts for dashboards, the 六有 readiness and application facts ---------------------------
-
-
-def _subtree(unit):
-    return {"org_unit__path__startswith": unit.path}
-
-
-def team_facts(unit):
-    """有队伍 for ``unit`` and everything below it: active teams, members, teams per kind, and
-    whether there is at least one active team with members."""
-    teams = list(
-        EmergencyTeam.objects.filter(is_active=True, **_subtree(unit))
-        .values("kind")
-        .annotate(n=Count("id", distinct=True), members=Count("members"))
-    )
-    staffed = (
-        EmergencyTeam.objects.filter(is_active=True, **_subtree(unit))
-        .filter(members__isnull=False)
-        .distinct()
-        .count()
-    )
-    by_kind = {kind: 0 for kind in EmergencyTeam.Kind.values}
-    for row in teams:
-        by_kind[row["kind"]] += row["n"]
-    return {
-        "teams": sum(row["n"] for row in teams),
-        "members": sum(row["members"] for row in teams),
-        "by_kind": by_kind,
-        "staffed_teams": staffed,
-        "has_team": staffed > 0,
-    }
-
-
-def teams_by_unit(street):
-    """For the street and each of its 居委/村: active teams and members there (not below), in
-    two queries. Rows in tree order: ``{"unit", "teams", "members", "has_team"}``."""
-    units = list(
-        OrgUnit.objects.filter(path__startswith=street.path)
-        .filter(Q(kind=OrgKind.STREET) | Q(kind=OrgKind.COMMUNITY))
-        .order_by("path")
-    )
-    counts = {
-        row["org_unit"]: row
-        for row in EmergencyTeam.objects.filter(is_active=True, **_subtree(street))
-        .values("org_unit")
-        .annotate(teams=Count("id", distinct=True), members=Count("members"))
-    }
-    rows = []
-    for unit in units:
-        row = counts.get(unit.pk, {"teams": 0, "members": 0})
-        rows.append(
-            {
-                "unit": unit,
-                "teams": row["teams"],
-                "members": row["members"],
-                "has_team": row["members"] > 0,
-            }
-        )
-    return rows
-
-
-def officer_coverage(street):
-    """灾害信息员 coverage of one street: one officer expected per 小区. Returns the estates
-    grouped by community with their active officers, the estates without one, and the
-    officers at street and community level. Three queries whatever the street's size."""
-    estates = list(
-        OrgUnit.objects.filter(path__startswith=street.path, kind=OrgKind.ESTATE)
-        .select_related("parent")
-        .order_by("path")
-    )
-    communities = list(
-        OrgUnit.objects.filter(path__startswith=street.path, kind=OrgKind.COMMUNITY).order_by(
-            "path"
-        )
-    )
-    officers = list(
-        InformationOfficer.objects.filter(is_active=True, **_subtree(street))
-        .select_related("org_unit")
-        .order_by("org_unit__path", "name")
-    )
-    by_unit = {}
-    for officer in officers:
-        by_unit.setdefault(officer.org_unit_id, []).append(officer)
-    groups = {
-        c.pk: {"community": c, "officers": by_unit.get(c.pk, []), "estates": []}
-        for c in communities
-    }
-    uncovered = []
-    for estate in estates:
-        estate.officers = by_unit.get(estate.pk, [])
-        if not estate.officers:
-            uncovered.append(estate)
-        group = groups.get(estate.parent_id)
-        if group is not None:
-            group["estates"].append(estate)
-    covered = len(estates) - len(uncovered)
-    return {
-        "street": street,
-        "street_officers": by_unit.get(street.pk, []),
-        "communities": list(groups.values()),
-        "estates": len(estates),
-        "covered": covered,
-        "uncovered": uncovered,
-        "rate": round(100 * covered / len(estates)) if estates else None,
-        "officers": len(officers),
-    }
-
-
-def leadership_facts(unit):
-    """有班子: the unit's leadership group, its members, and whether it has a 组长."""
-    group = (
-        LeadershipGroup.objects.filter(org_unit=unit)
-        .annotate(
-            member_count=Count("members"),
-            leaders=Count("members", filter=Q(members__post=LeadershipMember.Post.LEADER)),
-        )
-        .first()
-    )
-    return {
-        "group": group,
-        "members": group.member_count if group else 0,
-        "present": bool(group and group.leaders),
-    }
-
-
-def readiness_facts(street):
-    """The two 六有 items this app knows (有班子, 有队伍) plus information-officer coverage."""
-    coverage = officer_coverage(street)
-    return {
-        "has_leadership": leadership_facts(street)["present"],
-        "has_team": team_facts(street)["has_team"],
-        "officer_coverage_rate": coverage["rate"],
-        "estates_without_officer": len(coverage["uncovered"]),
-    }
-
-
-def resident_counts(unit):
-    """Aggregate figures only (no personal data): active vulnerable residents per category,
-    with and without a current helper — safe for dashboards without the permission."""
-    rows = (
-        VulnerableResident.objects.filter(is_active=True, **_subtree(unit))
-        .values("category")
-        .annotate(
-            n=Count("id", distinct=True),
-            helped=Count(
-                "id", distinct=True, filter=Q(helpers__isnull=False, helpers__ended_on=None)
-            ),
-        )
-    )
-    result = {c: {"n": 0, "helped": 0} for c in VulnerableResident.Category.values}
-    for row in rows:
-        result[row["category"]] = {"n": row["n"], "helped": row["helped"]}
-    return result

@@ -21,7 +21,7 @@ from apps.orgs.mixins import EditorsOnlyMixin, ScopedMixin, apply_validation_err
 from apps.orgs.models import OrgKind, OrgUnit, can_edit_unit, user_can_edit
 from apps.orgs.views import show_passwords
 
-from . import services
+from . import selectors, services
 from .forms import (
     HelperForm,
     LeadershipGroupForm,
@@ -190,7 +190,7 @@ class TeamListView(FilteredListMixin, ListView):
         context = super().get_context_data(**kwargs)
         unit = self.request.user.org_unit
         if unit is not None:
-            context["facts"] = services.team_facts(unit)
+            context["facts"] = selectors.team_facts(unit)
         return context
 
 
@@ -503,7 +503,7 @@ class CoverageView(LoginRequiredMixin, StreetPickerMixin, PeopleContextMixin, Te
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         street = self.get_street()
-        context.update(services.officer_coverage(street))
+        context.update(selectors.officer_coverage(street))
         context["streets"] = list(self.streets) if self.streets.count() > 1 else []
         context["can_edit"] = can_edit_unit(self.request.user, street)
         return context
@@ -765,7 +765,7 @@ class LeadershipView(LoginRequiredMixin, PeopleContextMixin, TemplateView):
             .exclude(org_unit=unit)
             .select_related("org_unit")
             .annotate(member_count=Count("members")),
-            facts=services.leadership_facts(unit),
+            facts=selectors.leadership_facts(unit),
         )
         return context
 

@@ -7,7 +7,7 @@ from django.contrib.auth.models import Permission
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from apps.orgs.models import OrgKind, Role
-from apps.people import services
+from apps.people import selectors, services
 from apps.people.models import (
     AccessLog,
     EmergencyTeam,
@@ -228,19 +228,16 @@ def test_team_rules(tree):
     assert EmergencyTeam.objects.count() == 1
 
 
-def test_team_facts_and_teams_by_unit(tree):
+def test_team_facts(tree):
     empty = EmergencyTeamFactory(org_unit=tree["s1"], kind="volunteer")
-    assert not services.team_facts(tree["s1"])["has_team"]
+    assert not selectors.team_facts(tree["s1"])["has_team"]
     TeamMemberFactory.create_batch(3, team__org_unit=tree["c1"], team__kind="micro_fire")
     EmergencyTeamFactory(org_unit=tree["c1"], is_active=False)
     TeamMemberFactory(team__org_unit=tree["s2"])
-    facts = services.team_facts(tree["s1"])
+    facts = selectors.team_facts(tree["s1"])
     # the empty team and three micro fire stations with one member each; not the inactive one
     # nor the other street's
     assert (facts["teams"], facts["members"], facts["staffed_teams"]) == (4, 3, 3)
-    rows = {r["unit"].code: r for r in services.teams_by_unit(tree["s1"])}
-    assert rows["S1"]["teams"] == 1 and not rows["S1"]["has_team"]
-    assert rows["S1C1"]["teams"] == 3 and rows["S1C1"]["members"] == 3
     assert facts["has_team"] and facts["by_kind"]["micro_fire"] == 3
     assert facts["by_kind"]["volunteer"] == 1 and empty.kind == "volunteer"
 
@@ -255,7 +252,7 @@ def test_officer_coverage_lists_estates_without_an_officer(tree):
     OfficerFactory(org_unit=e3, is_active=False)
     OfficerFactory(org_unit=tree["s1"])
     OfficerFactory(org_unit=child(tree["c2"], OrgKind.ESTATE, code="S2C1E1"))
-    coverage = services.officer_coverage(tree["s1"])
+    coverage = selectors.officer_coverage(tree["s1"])
     assert [e.code for e in coverage["uncovered"]] == [e2.code, e3.code]
     assert (coverage["estates"], coverage["covered"], coverage["rate"]) == (3, 1, 33)
     assert len(coverage["street_officers"]) == 1 and coverage["officers"] == 2
@@ -266,24 +263,23 @@ def test_officer_coverage_query_count_is_constant(tree, django_assert_max_num_qu
     for i in range(20):
         OfficerFactory(org_unit=child(tree["c1"], OrgKind.ESTATE, code=f"S1C1X{i}"))
     with django_assert_max_num_queries(3):
-        services.officer_coverage(tree["s1"])
+        selectors.officer_coverage(tree["s1"])
 
 
 def test_leadership_present_needs_a_group_leader(tree):
     staff = make_user(tree["s1"])
-    assert not services.leadership_facts(tree["s1"])["present"]
+    assert not selectors.leadership_facts(tree["s1"])["present"]
     group = services.save_leadership_group(
         staff, LeadershipGroup(org_unit=tree["s1"], name="甲街道应急管理工作领导小组")
     )
     LeadershipMemberFactory(group=group, post="office_director")
-    assert not services.leadership_facts(tree["s1"])["present"]
+    assert not selectors.leadership_facts(tree["s1"])["present"]
     services.save_leadership_member(
         staff,
         LeadershipMember(group=group, post="leader", name="组长甲", title="街道办事处主任"),
     )
-    facts = services.leadership_facts(tree["s1"])
+    facts = selectors.leadership_facts(tree["s1"])
     assert facts["present"] and facts["members"] == 2
-    assert services.readiness_facts(tree["s1"])["has_leadership"]
     with pytest.raises(ValidationError, match="已有应急工作领导小组"):
         services.save_leadership_group(staff, LeadershipGroup(org_unit=tree["s1"], name="另一个"))
     with pytest.raises(ValidationError):
