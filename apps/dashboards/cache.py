@@ -117,7 +117,7 @@ def _cached(kind, units, compute, today):
     return result
 
 
-def facts_for_units(units, *, today=None):
+def cached_facts_for_units(units, *, today=None):
     """``indicators.facts_for_units`` through the cache."""
     units, today = list(units), today or timezone.localdate()
     if not units:
@@ -131,8 +131,8 @@ def facts_for_units(units, *, today=None):
     return {pk: indicators.with_readiness(facts) for pk, facts in figures.items()}
 
 
-def unit_facts(unit, *, today=None):
-    return facts_for_units([unit], today=today)[unit.pk]
+def cached_unit_facts(unit, *, today=None):
+    return cached_facts_for_units([unit], today=today)[unit.pk]
 
 
 def hazard_trend(unit, *, today=None):

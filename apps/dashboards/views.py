@@ -79,7 +79,7 @@ class UnitDashboardView(HomeView):
 
 def street_context(user, unit):
     today = timezone.localdate()
-    facts = cache.unit_facts(unit, today=today)
+    facts = cache.cached_unit_facts(unit, today=today)
     editable = can_edit_unit(user, unit)
     for item in facts["readiness"]:
         item["url"] = indicators.fix_url(item["code"]) if editable and not item["ok"] else ""
@@ -100,7 +100,7 @@ def street_context(user, unit):
 
 def district_context(user, unit, sort):
     streets = list(streets_under(user, unit))
-    facts = cache.facts_for_units(streets)
+    facts = cache.cached_facts_for_units(streets)
     rows = [
         {"unit": s, "facts": facts[s.pk], "score": indicators.readiness_score(facts[s.pk])}
         for s in streets
@@ -134,7 +134,7 @@ class FactsView(LoginRequiredMixin, View):
     def get(self, request, code):
         unit = _visible_unit(request, code)
         return JsonResponse(
-            {"unit": {"code": unit.code, "name": unit.name}, "facts": cache.unit_facts(unit)}
+            {"unit": {"code": unit.code, "name": unit.name}, "facts": cache.cached_unit_facts(unit)}
         )
 
 
@@ -146,7 +146,7 @@ class StreetsView(LoginRequiredMixin, View):
         if not is_district_view(unit):
             raise Http404
         streets = list(streets_under(request.user, unit))
-        facts = cache.facts_for_units(streets)
+        facts = cache.cached_facts_for_units(streets)
         return JsonResponse(
             {
                 "streets": [
@@ -188,7 +188,7 @@ class MapView(LoginRequiredMixin, View):
         if not is_district_view(unit):
             raise Http404
         streets = [s for s in streets_under(request.user, unit) if s.latitude is not None]
-        facts = cache.facts_for_units(streets)
+        facts = cache.cached_facts_for_units(streets)
         features = []
         for street in streets:
             f = facts[street.pk]

@@ -17,57 +17,57 @@ TODAY = datetime.date.today()
 
 def test_cached_figures_need_no_query(tree, django_assert_num_queries):
     HazardFactory(org_unit=tree["c1"], state="assigned")
-    first = cache.facts_for_units([tree["s1"], tree["s2"]])
+    first = cache.cached_facts_for_units([tree["s1"], tree["s2"]])
     with django_assert_num_queries(0):
-        again = cache.facts_for_units([tree["s1"], tree["s2"]])
+        again = cache.cached_facts_for_units([tree["s1"], tree["s2"]])
     assert again == first
     assert again[tree["s1"].pk]["hazards"]["open"] == 1
 
 
 def test_a_new_record_refreshes_its_unit_and_every_ancestor(tree):
     for unit in ("c1", "s1", "d1", "sh"):
-        assert cache.unit_facts(tree[unit])["hazards"]["open"] == 0
+        assert cache.cached_unit_facts(tree[unit])["hazards"]["open"] == 0
     hazard = HazardFactory(org_unit=tree["e1"], state="assigned")
     for unit in ("c1", "s1", "d1", "sh"):
-        assert cache.unit_facts(tree[unit])["hazards"]["open"] == 1, unit
+        assert cache.cached_unit_facts(tree[unit])["hazards"]["open"] == 1, unit
     hazard.state = "closed"
     hazard.save()
-    assert cache.unit_facts(tree["s1"])["hazards"]["open"] == 0
+    assert cache.cached_unit_facts(tree["s1"])["hazards"]["open"] == 0
     hazard.delete()
-    assert cache.unit_facts(tree["s1"])["hazards"]["closed"] == 0
+    assert cache.cached_unit_facts(tree["s1"])["hazards"]["closed"] == 0
 
 
 def test_moving_a_unit_refreshes_its_old_ancestors_and_its_new_ones(tree):
     HazardFactory(org_unit=tree["e1"], state="assigned")
-    assert cache.unit_facts(tree["s1"])["hazards"]["open"] == 1
-    assert cache.unit_facts(tree["s2"])["hazards"]["open"] == 0
+    assert cache.cached_unit_facts(tree["s1"])["hazards"]["open"] == 1
+    assert cache.cached_unit_facts(tree["s2"])["hazards"]["open"] == 0
     community = tree["c1"]
     community.parent = tree["s2"]
     community.save()
-    assert cache.unit_facts(tree["s1"])["hazards"]["open"] == 0
-    assert cache.unit_facts(tree["s2"])["hazards"]["open"] == 1
-    assert cache.unit_facts(tree["d1"])["hazards"]["open"] == 1
+    assert cache.cached_unit_facts(tree["s1"])["hazards"]["open"] == 0
+    assert cache.cached_unit_facts(tree["s2"])["hazards"]["open"] == 1
+    assert cache.cached_unit_facts(tree["d1"])["hazards"]["open"] == 1
 
 
 def test_another_streets_record_leaves_the_cached_figures(tree, django_assert_num_queries):
-    cache.facts_for_units([tree["s1"]])
+    cache.cached_facts_for_units([tree["s1"]])
     HazardFactory(org_unit=tree["s2"], state="assigned")
     with django_assert_num_queries(0):
-        assert cache.unit_facts(tree["s1"])["hazards"]["open"] == 0
-    assert cache.unit_facts(tree["s2"])["hazards"]["open"] == 1
+        assert cache.cached_unit_facts(tree["s1"])["hazards"]["open"] == 0
+    assert cache.cached_unit_facts(tree["s2"])["hazards"]["open"] == 1
 
 
 def test_records_owned_through_another_model_refresh_too(tree):
     staff = make_user(tree["s1"])
     site = SiteFactory(org_unit=tree["c1"])
-    assert cache.unit_facts(tree["s1"])["supplies"]["lots_expiring_30d"] == 0
+    assert cache.cached_unit_facts(tree["s1"])["supplies"]["lots_expiring_30d"] == 0
     stock(staff, site, ItemFactory(), 5, expiry_in=10)  # a Lot: owned through its site
-    assert cache.unit_facts(tree["s1"])["supplies"]["lots_expiring_30d"] == 1
+    assert cache.cached_unit_facts(tree["s1"])["supplies"]["lots_expiring_30d"] == 1
 
     group = LeadershipGroupFactory(org_unit=tree["s1"])
-    assert not cache.unit_facts(tree["s1"])["people"]["leadership_group"]
+    assert not cache.cached_unit_facts(tree["s1"])["people"]["leadership_group"]
     LeadershipMemberFactory(group=group, post=LeadershipMember.Post.LEADER)
-    assert cache.unit_facts(tree["s1"])["people"]["leadership_group"]
+    assert cache.cached_unit_facts(tree["s1"])["people"]["leadership_group"]
 
 
 def test_the_trend_is_cached_and_refreshed(tree, django_assert_num_queries):
@@ -79,9 +79,9 @@ def test_the_trend_is_cached_and_refreshed(tree, django_assert_num_queries):
 
 def test_readiness_texts_follow_the_language_of_each_request(tree):
     with translation.override("zh-hans"):
-        chinese = cache.unit_facts(tree["s1"])["readiness"][0]["label"]
+        chinese = cache.cached_unit_facts(tree["s1"])["readiness"][0]["label"]
     with translation.override("en"):
-        english = cache.unit_facts(tree["s1"])["readiness"][0]["label"]
+        english = cache.cached_unit_facts(tree["s1"])["readiness"][0]["label"]
     assert chinese == "有班子"
     assert english != chinese
 
@@ -91,9 +91,9 @@ def test_a_bulk_stock_import_refreshes_the_figures(tree):
 
     staff = make_user(tree["s1"])
     site, item = SiteFactory(org_unit=tree["c1"]), ItemFactory(expires=True)
-    assert cache.unit_facts(tree["d1"])["supplies"]["lots_expiring_30d"] == 0
+    assert cache.cached_unit_facts(tree["d1"])["supplies"]["lots_expiring_30d"] == 0
     set_lot_balances(staff, [(site, item, 7, "B1", TODAY + datetime.timedelta(days=5))])
-    assert cache.unit_facts(tree["d1"])["supplies"]["lots_expiring_30d"] == 1
+    assert cache.cached_unit_facts(tree["d1"])["supplies"]["lots_expiring_30d"] == 1
 
 
 # Tables the figures read that need no signal: the org tree's own (moving a unit sends
