@@ -2,8 +2,9 @@
 visible skip link that moves focus to the content; the header's 大字模式 switch makes body text at
 least 18 px and buttons at least 44 px high, is remembered at the next log-in, and does the same
 on the phone pages at 375×812, whose sizes follow the phone's own text size (rem, no px); focus
-inside a region htmx replaces stays in that region. (axe runs on every page of every journey,
-see conftest.py.)"""
+inside a region htmx replaces stays in that region; every control the Tab key reaches on the
+workbench, a list and the phone's task list shows a focus ring. (axe runs on every page of
+every journey, see conftest.py.)"""
 
 import pytest
 from selenium.webdriver.common.action_chains import ActionChains
@@ -22,6 +23,26 @@ SIZES = """return {
     .filter(function (e) { return e.offsetParent !== null; })
     .map(function (e) { return e.getBoundingClientRect().height; }))
 };"""
+
+
+FOCUS_RING = """var e = document.activeElement, s = getComputedStyle(e);
+return [e.tagName + '.' + e.className + ' ' + e.textContent.trim().slice(0, 20),
+        (s.outlineStyle !== 'none' && parseFloat(s.outlineWidth) >= 2) || s.boxShadow !== 'none',
+        e === document.body];"""
+
+
+def tab_through(browser, limit=80):
+    """Press Tab until focus comes back to the top (or ``limit``); the controls without a ring."""
+    unringed, seen = [], set()
+    for _ in range(limit):
+        ActionChains(browser).send_keys(Keys.TAB).perform()
+        name, ringed, body = browser.execute_script(FOCUS_RING)
+        if body or name in seen:
+            break
+        seen.add(name)
+        if not ringed:
+            unringed.append(name)
+    return seen, unringed
 
 
 def active(browser):
@@ -96,3 +117,19 @@ def test_focus_stays_in_a_region_htmx_replaces(browser, demo):
     )
     WebDriverWait(browser, 10).until(lambda b: active(b)[0] == "probe")
     assert browser.find_element(By.ID, "probe").get_attribute("tabindex") == "-1"
+
+
+@pytest.mark.parametrize(
+    ("username", "page", "width"),
+    [
+        ("huayang_staff", "/", 1400),
+        ("huayang_staff", "/hazards/", 1400),
+        ("huayi_grid", "/m/", 375),
+    ],
+)
+def test_every_control_the_tab_key_reaches_shows_a_focus_ring(browser, demo, username, page, width):
+    browser.set_window_size(width, 812 if width < 500 else 900)
+    log_in(browser, username)
+    browser.get(browser.base_url + page)
+    seen, unringed = tab_through(browser)
+    assert len(seen) > 5 and not unringed, unringed
