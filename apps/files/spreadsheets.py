@@ -36,9 +36,9 @@ import re
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import F
 from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.utils import timezone
@@ -582,8 +582,8 @@ class ImportView(LoginRequiredMixin, FormView):
     def form_valid(self, form):
         """Start the check of the uploaded file, unless the same user already runs a job of
         this kind for the same bytes (a double click, a second tab): then that job's page.
-        The user's row is locked so that two requests cannot both find none (PostgreSQL);
-        a short cache key covers databases without row locks until the job is committed."""
+        Writing the user's row first makes two such requests wait for each other (a row lock
+        on PostgreSQL, the write lock on SQLite), so the second one finds the first job."""
         from .tasks import run_import
 
         upload = form.cleaned_data["file"]
@@ -593,20 +593,16 @@ class ImportView(LoginRequiredMixin, FormView):
             digest.update(chunk)
         digest = digest.hexdigest()
         path = self.resource_path()
-        key = f"import-start:{user.pk}:{path}:{digest}"
         with transaction.atomic():
-            get_user_model().objects.select_for_update().filter(pk=user.pk).exists()
+            get_user_model().objects.filter(pk=user.pk).update(last_login=F("last_login"))
             running = ImportJob.objects.filter(
                 created_by=user, resource=path, digest=digest, state__in=ImportJob.RUNNING_STATES
             ).first()
-            if running is not None or not cache.add(key, 1, timeout=60):
+            if running is not None:
                 messages.info(
                     self.request, _("该文件正在检查或导入，不会重复开始。请等待当前任务完成。")
                 )
-                if running is not None:
-                    return redirect("files:import_job", pk=running.pk)
-                return redirect(self.request.path)
-            transaction.on_commit(lambda: cache.delete(key))
+                return redirect("files:import_job", pk=running.pk)
             job = ImportJob.objects.create(
                 resource=path,
                 title=str(self.title),

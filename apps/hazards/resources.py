@@ -293,13 +293,15 @@ class HazardResource(ImportableResource):
         super().before_import_row(row, **kwargs)
 
     def import_instance(self, instance, row, **kwargs):
-        super().import_instance(instance, row, **kwargs)
-        if instance.pk is None:
-            instance.state = HazardState.REPORTED
-            if not instance.found_by and self.user is not None:
-                instance.found_by = self.user.get_full_name() or self.user.username
-            if instance.found_on is None:
-                instance.found_on = timezone.localdate()
+        try:
+            super().import_instance(instance, row, **kwargs)
+        finally:  # also when a cell was refused: the defaults are not errors of their own
+            if instance.pk is None:
+                instance.state = HazardState.REPORTED
+                if not instance.found_by and self.user is not None:
+                    instance.found_by = self.user.get_full_name() or self.user.username
+                if instance.found_on is None:
+                    instance.found_on = timezone.localdate()
 
     def after_bulk_save(self, created, updated):
         """Each new hazard starts its loop with a 发现上报 event (the rows are written in bulk,
