@@ -8,18 +8,17 @@ from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse, reverse_lazy
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, ngettext
+from django.utils.translation import gettext_lazy
 from django.views import View
 from django.views.generic import DetailView, FormView, ListView, TemplateView, UpdateView
 from django.views.generic.detail import SingleObjectMixin
 
 from apps.files.spreadsheets import ImportView, export_response
 from apps.files.uploads import download_response
-from apps.maps import grid
 from apps.orgs.mixins import ScopedEditMixin, ScopedMixin, apply_validation_error
 from apps.orgs.models import OrgKind, OrgUnit, can_edit_unit, user_can_edit
 
-from . import services
+from . import risk_map, services
 from .forms import (
     HazardFilterForm,
     HazardReportForm,
@@ -31,8 +30,6 @@ from .forms import (
 )
 from .models import (
     LEVEL_COLORS,
-    ON_MAP,
-    OPEN_ON_MAP,
     TRANSITIONS,
     Hazard,
     HazardEvent,
@@ -40,7 +37,6 @@ from .models import (
     HazardState,
     RiskLevel,
     RiskPoint,
-    Severity,
 )
 from .resources import HazardResource, RiskPointResource
 
@@ -437,208 +433,15 @@ class RiskMapView(LoginRequiredMixin, TemplateView):
         return context
 
 
-HAZARD_MARKERS = {
-    Severity.MAJOR: "#7b1fa2",
-    Severity.GENERAL: "#37474f",
-}
-
-
-def _point(latitude, longitude, **properties):
-    return {
-        "type": "Feature",
-        "geometry": {"type": "Point", "coordinates": [float(longitude), float(latitude)]},
-        "properties": properties,
-    }
-
-
-def _url_for(name):
-    """``pk → reverse(name, args=[pk])`` for a URL taking one pk, reversing once: the map sends
-    up to two thousand links, and reversing each took a third of the response time."""
-    marker = 987654321
-    prefix, suffix = reverse(name, args=[marker]).split(str(marker))
-    return lambda pk: f"{prefix}{pk}{suffix}"
-
-
 class RiskMapDataView(LoginRequiredMixin, View):
-    """The risk map's markers for the view on screen (``?bbox=…&zoom=…``, see
-    apps/maps/grid.py; without one, the extent of the user's data): active risk points
-    coloured by level and open hazards by severity, as a FeatureCollection (see
-    apps/maps/templatetags/maps.py) with the view's ``bbox`` and ``counts``, the number of
-    points in view per legend entry. Each kind comes point by point when the view holds at
-    most ``max_points`` of it, else as grid clusters aggregated in SQL. At most six queries,
-    whatever the count."""
-
-    max_points = 1000
+    """The risk map's markers for the view on screen (``?bbox=…&zoom=…``): see
+    ``apps.hazards.risk_map``."""
 
     def get(self, request):
-        user = request.user
-        points = RiskPoint.objects.visible_to(user).filter(ON_MAP)
-        hazards = Hazard.objects.visible_to(user).filter(OPEN_ON_MAP)
-        view = grid.View.from_params(request.GET)
-        if view is not None:
-            points, hazards = view.filter(points), view.filter(hazards)
-        else:  # first load: all the user's data, which the view shows whole
-            box = grid.extent(points, hazards)
-            view = grid.View.around(box) if box else None
-        legend = [
-            {"value": value, "label": str(label), "color": LEVEL_COLORS[value]}
-            for value, label in RiskLevel.choices
-        ] + [
-            {
-                "value": f"hazard_{value}",
-                "label": _("未销号%(severity)s") % {"severity": label},
-                "color": HAZARD_MARKERS[value],
-                "ring": True,
-            }
-            for value, label in Severity.choices
-        ]
-        counts = dict.fromkeys((entry["value"] for entry in legend), 0)
-        features = []
-        if view is not None:
-            features += self._layer(
-                points,
-                view,
-                counts,
-                field="level",
-                worst_first=RiskLevel.values,
-                title=lambda n: ngettext("%(count)d 个风险点", "%(count)d 个风险点", n),
-                one_by_one=self._risk_points,
-            )
-            features += self._layer(
-                hazards,
-                view,
-                counts,
-                field="severity",
-                worst_first=Severity.values,
-                title=lambda n: ngettext("%(count)d 个未销号隐患", "%(count)d 个未销号隐患", n),
-                one_by_one=self._hazards,
-                kind="hazard",
-                legend_prefix="hazard_",
-            )
         return JsonResponse(
-            {
-                "type": "FeatureCollection",
-                "bbox": view.bbox if view else None,
-                "legend": legend,
-                "counts": counts,
-                "features": features,
-            },
+            risk_map.feature_collection(request.user, request.GET),
             json_dumps_params={"ensure_ascii": False},
         )
-
-    def _layer(
-        self,
-        queryset,
-        view,
-        counts,
-        *,
-        field,
-        worst_first,
-        title,
-        one_by_one,
-        kind="risk_point",
-        legend_prefix="",
-    ):
-        """The markers of one kind (``queryset``, already limited to ``view``): its points one
-        by one when there are at most ``max_points``, else one per grid cell, coloured as the
-        cell's worst point (the first of ``worst_first``) and named by ``title(count)``, whose
-        click zooms to the cell. Adds the points in view per legend entry to ``counts``."""
-        cells = grid.clusters(queryset, view, field)
-        for cell in cells:
-            for value, n in cell.counts.items():
-                counts[legend_prefix + value] = counts.get(legend_prefix + value, 0) + n
-        if sum(cell.count for cell in cells) <= self.max_points:
-            return one_by_one(queryset)
-        return [
-            _point(
-                round(cell.latitude, 6),
-                round(cell.longitude, 6),
-                kind=kind,
-                cluster=True,
-                count=cell.count,
-                level=legend_prefix + min(cell.counts, key=worst_first.index),
-                title=title(cell.count) % {"count": cell.count},
-                bounds=cell.bounds,
-            )
-            for cell in cells
-        ]
-
-    def _risk_points(self, points):
-        level_labels = {value: str(label) for value, label in RiskLevel.choices}
-        responsible = _("责任人：%(name)s")
-        url = _url_for("hazards:point_detail")
-        rows = points.values(
-            "pk",
-            "name",
-            "level",
-            "latitude",
-            "longitude",
-            "address",
-            "org_unit__name",
-            "category__name",
-            "responsible_person",
-        ).order_by("pk")
-        return [
-            _point(
-                p["latitude"],
-                p["longitude"],
-                kind="risk_point",
-                level=p["level"],
-                title=p["name"],
-                url=url(p["pk"]),
-                lines=[
-                    level_labels[p["level"]],
-                    f"{p['org_unit__name']} · {p['category__name']}",
-                    p["address"],
-                    responsible % {"name": p["responsible_person"] or "—"},
-                ],
-            )
-            for p in rows[: self.max_points]
-        ]
-
-    def _hazards(self, hazards):
-        # translated once, not per hazard
-        states = {
-            value: _("状态：%(state)s") % {"state": label} for value, label in HazardState.choices
-        }
-        deadline, overdue = _("整改期限：%(date)s"), _("已逾期")
-        url = _url_for("hazards:detail")
-        rows = (
-            hazards.with_flags()
-            .values(
-                "pk",
-                "title",
-                "severity",
-                "state",
-                "latitude",
-                "longitude",
-                "deadline",
-                "org_unit__name",
-                "category__name",
-                "overdue_flag",
-            )
-            .order_by("pk")
-        )
-        features = []
-        for h in rows[: self.max_points]:
-            lines = [f"{h['org_unit__name']} · {h['category__name']}", states[h["state"]]]
-            if h["deadline"]:
-                lines.append(deadline % {"date": h["deadline"].isoformat()})
-            if h["overdue_flag"]:
-                lines.append(overdue)
-            features.append(
-                _point(
-                    h["latitude"],
-                    h["longitude"],
-                    kind="hazard",
-                    level=f"hazard_{h['severity']}",
-                    title=h["title"],
-                    url=url(h["pk"]),
-                    overdue=h["overdue_flag"],
-                    lines=lines,
-                )
-            )
-        return features
 
 
 # --- statistics ----------------------------------------------------------------------------

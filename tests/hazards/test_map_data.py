@@ -4,8 +4,8 @@ import pytest
 from django.template import Context, Template
 from django.urls import reverse
 
+from apps.hazards import risk_map
 from apps.hazards.models import Hazard, HazardState, RiskPoint, Severity
-from apps.hazards.views import RiskMapDataView
 from apps.maps import grid
 from apps.orgs.models import Role
 from tests.conftest import make_user
@@ -111,7 +111,7 @@ def test_few_points_come_one_by_one(client, places):
 
 
 def test_many_points_come_as_clusters_of_the_users_scope(client, places, monkeypatch):
-    monkeypatch.setattr(RiskMapDataView, "max_points", 3)
+    monkeypatch.setattr(risk_map, "MAX_POINTS", 3)
     data = _get(client, places["staff"])
     clusters = _kind(data, "risk_point")
     assert all(f["properties"]["cluster"] for f in clusters)
@@ -131,7 +131,7 @@ def test_many_points_come_as_clusters_of_the_users_scope(client, places, monkeyp
 
 
 def test_hazard_clusters_are_coloured_by_the_worst_severity(client, places, tree, monkeypatch):
-    monkeypatch.setattr(RiskMapDataView, "max_points", 1)
+    monkeypatch.setattr(risk_map, "MAX_POINTS", 1)
     HazardFactory(org_unit=tree["c1"], severity=Severity.MAJOR, latitude="31.1", longitude="121.1")
     data = _get(client, places["staff"], bbox="121.05,31.05,121.15,31.15", zoom="12")
     (cluster,) = _kind(data, "hazard")
@@ -141,7 +141,7 @@ def test_hazard_clusters_are_coloured_by_the_worst_severity(client, places, tree
 
 
 def test_a_district_reviewer_sees_every_street_of_the_district(client, places, monkeypatch):
-    monkeypatch.setattr(RiskMapDataView, "max_points", 3)
+    monkeypatch.setattr(risk_map, "MAX_POINTS", 3)
     data = _get(client, places["reviewer"])
     assert sum(f["properties"]["count"] for f in _kind(data, "risk_point")) == 8
     assert data["counts"]["red"] == 4
@@ -151,7 +151,7 @@ def test_a_district_reviewer_sees_every_street_of_the_district(client, places, m
 def test_the_box_limits_the_answer_and_never_shows_another_street(
     client, places, monkeypatch, max_points
 ):
-    monkeypatch.setattr(RiskMapDataView, "max_points", max_points)
+    monkeypatch.setattr(risk_map, "MAX_POINTS", max_points)
     around_a = _get(client, places["staff"], bbox="121.05,31.05,121.15,31.15", zoom="12")
     assert around_a["bbox"] == [121.05, 31.05, 121.15, 31.15]
     assert around_a["counts"]["blue"] == 2 and around_a["counts"]["yellow"] == 0
@@ -181,7 +181,7 @@ def test_no_data_no_box(client, tree):
 def test_query_count_does_not_grow(
     client, places, tree, monkeypatch, django_assert_max_num_queries, params, max_points
 ):
-    monkeypatch.setattr(RiskMapDataView, "max_points", max_points)
+    monkeypatch.setattr(risk_map, "MAX_POINTS", max_points)
     client.force_login(places["staff"])
     with django_assert_max_num_queries(8) as few:
         client.get(URL, params)
