@@ -11,8 +11,14 @@ class StreetReportForm(forms.Form):
     street = forms.ModelChoiceField(
         label=_("街道/镇"), queryset=OrgUnit.objects.none(), to_field_name="code"
     )
-    start = forms.DateField(label=_("开始日期"), widget=forms.DateInput(attrs={"type": "date"}))
-    end = forms.DateField(label=_("结束日期"), widget=forms.DateInput(attrs={"type": "date"}))
+    # <input type="date"> takes ISO dates only: the localised format left the fields empty, and
+    # the browser then refused to send the form at all
+    start = forms.DateField(
+        label=_("开始日期"), widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
+    )
+    end = forms.DateField(
+        label=_("结束日期"), widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
+    )
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)

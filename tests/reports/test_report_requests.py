@@ -160,3 +160,11 @@ def test_two_requests_at_the_same_moment_make_one_report(tree, monkeypatch):
         thread.join(timeout=30)
     assert ReportRequest.objects.count() == 1, found
     assert set(found) == {ReportRequest.objects.get().pk}
+
+
+@pytest.mark.django_db
+def test_the_form_offers_its_dates_in_the_format_a_date_input_takes(client, staff):
+    client.force_login(staff)
+    page = client.get(reverse("reports:list")).content.decode()
+    year = timezone.localdate().year
+    assert f'type="date" name="start" value="{year}-01-01"' in page
