@@ -57,6 +57,8 @@ DEMO_USERS = [
     # username, full name (last, first), role, org unit code, is_staff, is_superuser
     ("admin", ("系统", "管理员"), Role.ADMIN, "310000", True, True),
     ("changning_reviewer", ("长宁区", "审核员"), Role.DISTRICT_REVIEWER, "310105", False, False),
+    # 区应急管理局: district staff (edits the district's records, approves cross-street dispatch)
+    ("changning_district", ("长宁区", "应急管理局"), Role.STREET_STAFF, "310105", False, False),
     ("huayang_staff", ("华阳路", "工作人员"), Role.STREET_STAFF, "310105001", False, False),
     ("xinhua_staff", ("新华路", "工作人员"), Role.STREET_STAFF, "310105004", False, False),
     ("pudong_reviewer", ("浦东新区", "审核员"), Role.DISTRICT_REVIEWER, "310115", False, False),
