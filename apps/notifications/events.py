@@ -22,6 +22,8 @@ title=..., url=...)`` — the hook the imports call when a file has been read.
 """
 
 from collections.abc import Callable, Iterable
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -110,6 +112,19 @@ def unit_users(unit_id: int) -> tuple[int, ...]:
 # --- announcing and delivering --------------------------------------------------------------
 
 
+_without_email: ContextVar[bool] = ContextVar("notices_without_email", default=False)
+
+
+@contextmanager
+def without_email():
+    """Events announced inside reach the bell only (demo data: nobody's real work)."""
+    token = _without_email.set(True)
+    try:
+        yield
+    finally:
+        _without_email.reset(token)
+
+
 def notify(code: str, obj, **kwargs) -> None:
     """Announce an event about ``obj``; its notices are built and delivered after commit.
     ``actor`` (keyword) is never told of what they did themselves."""
@@ -117,16 +132,17 @@ def notify(code: str, obj, **kwargs) -> None:
         raise KeyError(f"Unknown notification event {code!r}: declare it in a notices.py")
     actor = kwargs.pop("actor", None)
     actor_id = getattr(actor, "pk", actor)
+    email = not _without_email.get()  # decided now: the commit may come after the block
 
     def send():
         # Titles are stored, so they are written in the portal's language, not the actor's.
         with translation.override(settings.LANGUAGE_CODE):
-            deliver(code, list(EVENTS[code].build(obj, **kwargs)), actor_id)
+            deliver(code, list(EVENTS[code].build(obj, **kwargs)), actor_id, email=email)
 
     transaction.on_commit(send)
 
 
-def deliver(code, notices: Iterable[Notice], actor_id=None) -> list[Notification]:
+def deliver(code, notices: Iterable[Notice], actor_id=None, *, email=True) -> list[Notification]:
     """Bell notifications in one bulk insert, then the e-mails. Returns the new rows."""
     rows = [
         Notification(
@@ -149,7 +165,8 @@ def deliver(code, notices: Iterable[Notice], actor_id=None) -> list[Notification
     )
     Notification.objects.bulk_create(rows, ignore_conflicts=True)
     fresh = [row for row in rows if (row.recipient_id, row.key) not in before]
-    send_notice_emails({(row.recipient_id, row.key) for row in fresh})
+    if email:
+        send_notice_emails({(row.recipient_id, row.key) for row in fresh})
     return fresh
 
 

@@ -14,7 +14,14 @@ from django.utils import timezone
 from apps.applications import services as applications
 from apps.applications.models import Action, State
 from apps.hazards import services as hazards
-from apps.notifications.events import EVENTS, Notice, deliver, label_of, notify
+from apps.notifications.events import (
+    EVENTS,
+    Notice,
+    deliver,
+    label_of,
+    notify,
+    without_email,
+)
 from apps.notifications.models import Notification, NotificationSettings
 from apps.orgs.models import Role
 from apps.reports.models import ReportRequest
@@ -262,3 +269,13 @@ def test_the_bell_page_labels_event_notices_and_shows_their_date(client, users):
     client.force_login(staff)
     page = client.get(reverse("notifications:list")).content.decode()
     assert "申报被退回修改" in page and timezone.localdate().strftime("%Y-%m-%d") in page
+
+
+def test_notices_announced_without_email_reach_the_bell_only(
+    tree, users, django_capture_on_commit_callbacks
+):
+    app = in_state(State.IN_REVIEW, users, tree["s1"])
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True), without_email():
+        applications.transition_application(users["reviewer"], app, Action.RETURN, comment="补")
+    assert len(bell(users["staff"])) == 1 and mail.outbox == []

@@ -146,8 +146,11 @@ class Command(BaseCommand):
                 "DEBUG is false: refusing to write demo data into what looks like production. "
                 "Use --force if you really mean it."
             )
-        # Demo records are not anyone's work: no audit entries (and seeding stays fast).
-        with transaction.atomic(), disable_auditlog():
+        # Demo records are not anyone's work: no audit entries (and seeding stays fast), and
+        # the notices their steps send reach the bell only, no e-mail.
+        from apps.notifications.events import without_email
+
+        with transaction.atomic(), disable_auditlog(), without_email():
             build_org_tree()
             build_grids()
             build_users(settings.DEMO_PASSWORD)
