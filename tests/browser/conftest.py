@@ -5,8 +5,9 @@ The journeys skip, with the reason, only where no Chromium is installed; ``.ci/r
 Every page a journey opens — ``browser.get``, ``log_in``, ``click`` and ``submit`` — is checked
 with axe-core (vendored in ``static/vendor/axe-core/``, injected by WebDriver, so the pages' CSP
 does not apply to it) against the WCAG 2.1 A and AA rules, at the window size and as the user of
-that moment. A violation fails the test once it has run, with the list of rules, elements and
-pages. ``A11Y_LOG=<file>`` appends one JSON line per page checked (to count and compare runs).
+that moment, and once more on the page a test ends on (after whatever htmx or a script drew).
+A violation fails the test once it has run, with the list of rules, elements and pages.
+``A11Y_LOG=<file>`` appends one JSON line per page checked (to count and compare runs).
 """
 
 import json
@@ -19,6 +20,9 @@ import pytest
 
 AXE = Path(__file__).resolve().parents[2] / "static" / "vendor" / "axe-core" / "axe.min.js"
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+SETTLED = """return document.getAnimations().every(function (a) {
+  return a.playState !== 'running' || !isFinite(a.effect.getComputedTiming().endTime);
+});"""
 AXE_RUN = """
 var done = arguments[arguments.length - 1];
 axe.run(document, {runOnly: {type: 'tag', values: arguments[0]}, resultTypes: ['violations']})
@@ -89,6 +93,9 @@ def pytest_runtest_call(item):
     assertions, so one run lists every page's violations)."""
     result = yield
     driver = item.funcargs.get("browser")
+    if driver is not None:
+        # the page as the test left it: what scripts and htmx drew after it loaded, too
+        check_accessibility(driver)
     violations = getattr(driver, "a11y_violations", None)
     if violations:
         raise AssertionError(format_violations(violations))
@@ -126,6 +133,8 @@ def check_accessibility(browser, timeout=10):
     )
     if browser.execute_script("return document.contentType") != "text/html":
         return
+    # a transition under way (a Leaflet popup fading in) would be measured half-transparent
+    WebDriverWait(browser, timeout).until(lambda b: b.execute_script(SETTLED))
     if not browser.execute_script("return typeof window.axe === 'object'"):
         browser.execute_script(_axe_source())
     browser.set_script_timeout(30)
