@@ -3,7 +3,7 @@
     make bench                                   # everything; results in bench/results.md
     .venv/bin/python bench/run.py --only pages --runs 20
     .venv/bin/python bench/run.py --only pages --match overview,/hazards/   # just those
-    .venv/bin/python bench/run.py --only import,sweep,report
+    .venv/bin/python bench/run.py --only import,people_import,sweep,report
     .venv/bin/python bench/run.py --only load --load-users 50 --load-seconds 60
 
 What it measures, each as a median (and p95) over repeated runs:
@@ -14,6 +14,8 @@ What it measures, each as a median (and p95) over repeated runs:
 * json — the JSON map and dashboard endpoints, the same way;
 * import — a 10,000-row stock spreadsheet through the supplies import (read, dry run,
   import), as ``bench/bench_supplies_import.py`` does;
+* people_import — 10,000 information officers, then 10,000 vulnerable residents, through
+  their imports (read, check, import), as ``bench/bench_people_import.py`` does;
 * sweep — the reminder sweep (``apps.notifications.services.run_sweep``) over the whole city;
 * warnings — a red warning for the whole city published to every 责任人 and delivered, then
   the escalation tick with nobody answering (``bench/bench_warnings.py``);
@@ -345,6 +347,32 @@ def bench_import(runs, results, rows=10_000):
         **{phase: statistics.median(v) for phase, v in timings.items()},
         "total": statistics.median([a + b + c for a, b, c in zip(*timings.values(), strict=True)]),
     }
+
+
+def bench_people_import(runs, results, rows=10_000):
+    import bench_people_import as bpi
+
+    results["people_import"] = {}
+    for kind in bpi.KINDS:
+        timings = {"read": [], "check": [], "import": []}
+
+        def once(kind=kind, timings=timings):
+            sheet, user = bpi.prepare(rows, kind)
+            return bpi.once(sheet, user, kind, timings)
+
+        for run in range(runs):
+            summary = rolled_back(once)
+            print(
+                f"  {kind} run {run + 1}: read {timings['read'][-1]:.2f} s, check "
+                f"{timings['check'][-1]:.2f} s, import {timings['import'][-1]:.2f} s ({summary})"
+            )
+        results["people_import"][kind] = {
+            "rows": rows,
+            **{phase: statistics.median(v) for phase, v in timings.items()},
+            "total": statistics.median(
+                [a + b + c for a, b, c in zip(*timings.values(), strict=True)]
+            ),
+        }
 
 
 def bench_sweep(runs, results):
@@ -782,6 +810,13 @@ def write_markdown(results, path):
             f"{r['total']:.1f} s (read {r['read']:.1f}, dry run {r['check']:.1f}, "
             f"import {r['import']:.1f}) | < 20 s | {mark(r['total'] < 20)} |"
         )
+    names = {"officers": "information officer", "residents": "vulnerable resident"}
+    for kind, r in results.get("people_import", {}).items():
+        other.append(
+            f"| {r['rows']:,}-row {names.get(kind, kind)} import (read + check + import) | "
+            f"{r['total']:.1f} s (read {r['read']:.1f}, check {r['check']:.1f}, "
+            f"import {r['import']:.1f}) | < 20 s | {mark(r['total'] < 20)} |"
+        )
     if "sweep" in results:
         r = results["sweep"]
         made = sum(r["created"].values())
@@ -853,7 +888,9 @@ def write_markdown(results, path):
 
 def main():
     parser = argparse.ArgumentParser(description="City-scale benchmarks (see module doc).")
-    parser.add_argument("--only", default="pages,import,sweep,warnings,ack,response,report,load")
+    parser.add_argument(
+        "--only", default="pages,import,people_import,sweep,warnings,ack,response,report,load"
+    )
     parser.add_argument("--ack-rate", type=int, default=200, help="acknowledgements a second")
     parser.add_argument("--runs", type=int, default=15, help="runs per page")
     parser.add_argument("--job-runs", type=int, default=3, help="runs of import/sweep/report")
@@ -898,6 +935,9 @@ def main():
     if "import" in only:
         print("10,000-row stock import")
         bench_import(args.job_runs, results)
+    if "people_import" in only:
+        print("10,000-row officer and resident imports")
+        bench_people_import(args.job_runs, results)
     if "sweep" in only:
         print("reminder sweep")
         bench_sweep(args.job_runs, results)
