@@ -530,3 +530,46 @@ def test_the_upload_and_confirm_buttons_are_disabled_by_a_static_script(client, 
     job = upload(client, "people:officer_import", xlsx(table("officers")), "花名册.xlsx")
     page = client.get(reverse("files:import_job", args=[job.pk])).content.decode()
     assert page.count("data-import-submit") == 1 and "files/import.js" in page
+
+
+@pytest.mark.parametrize(
+    "written, state, message",
+    [
+        ("310***********0015", ImportJob.State.DONE, None),
+        ("310 *********** 0015", ImportJob.State.DONE, None),
+        ("310***********9999", ImportJob.State.INVALID, "与该记录已登记的号码不符"),
+    ],
+)
+def test_a_masked_id_number_keeps_the_stored_one(client, staff, tree, written, state, message):
+    from tests.people.factories import ResidentFactory
+
+    ResidentFactory(org_unit=tree["c1"], name="孙老", address="甲路1号", id_number=RESIDENT_IDS[0])
+    lines = [
+        ["所属单位编码", "姓名", "类别", "身份证号", "居住地址", "行动能力"],
+        ["S1C1", "孙老", "老", written, "甲路1号", "半自理"],
+        ["S1C1", "新居民", "老", "110***********002X", "甲路3号", "半自理"],
+    ]
+    job = upload(client, "people:resident_import", xlsx(lines), "清单.xlsx")
+    found = errors_of(job)
+    assert (3, "身份证号") in {(line, column) for line, column, _m in found}
+    assert any("新增记录请填写完整号码" in m for _l, _c, m in found)
+    if message:
+        assert any(line == 2 and message in m for line, _c, m in found), found
+    else:
+        assert not [e for e in found if e[0] == 2], found
+    assert VulnerableResident.objects.get().id_number == RESIDENT_IDS[0]
+    assert confirm(client, job).state == ImportJob.State.INVALID  # bad input saves nothing
+
+
+def test_the_people_bench_runs_on_a_few_rows(db):
+    """``bench/bench_people_import.py`` (10,000 rows in the real run) on 20 rows."""
+    import sys
+
+    sys.path.insert(0, str(Path(__file__).parents[2] / "bench"))
+    import bench_people_import as bench
+
+    for kind in bench.KINDS:
+        sheet, user = bench.prepare(20, kind)
+        timings = {"read": [], "check": [], "import": []}
+        assert bench.once(sheet, user, kind, timings) == f"20 {kind}"
+        assert all(len(v) == 1 for v in timings.values())
