@@ -177,20 +177,6 @@ class OrgUnitWidget(widgets.ForeignKeyWidget):
         return value.code if value is not None else ""
 
 
-class CodeForeignKeyWidget(widgets.CachedForeignKeyWidget):
-    """A record by its code (所属单位编码): a numeric cell or full-width digits read as the code,
-    an unknown code is a cell error in Chinese."""
-
-    def clean(self, value, row=None, **kwargs):
-        code = code_text(value)
-        if not code:
-            return None
-        try:
-            return super().clean(code, row, **kwargs)
-        except self.model.DoesNotExist:
-            raise ValueError(_("编码“%(code)s”不存在。") % {"code": code}) from None
-
-
 # --- numbers -----------------------------------------------------------------------------------
 
 _NUMBER = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)")

@@ -3,8 +3,10 @@
 - ``ScopedResource``: base for every django-import-export resource. It takes the acting user,
   refuses rows for org units the user may not edit, only updates rows the user can see, keys
   the org unit by its code, and records who created/changed each row.
-- ``ImportView``: upload → background dry run → preview listing every bad row → confirm →
-  background import, all or nothing (``ImportJob`` + ``apps.files.tasks.run_import``).
+- ``ImportView``: upload → background check (validates every row, writes nothing) → preview
+  listing every bad row → confirm → background import of the rows the check parsed, all or
+  nothing, written in bulk (``ImportJob`` + ``apps.files.tasks.run_import``,
+  ``apps.files.bulk``); the template carries a 说明 sheet (``apps.files.guide``).
 - ``export_response``: an .xlsx download of a queryset the caller has already scoped, with
   formulae escaped.
 
