@@ -18,15 +18,20 @@ def unanswered_calls(today):
     rows = (
         Call.objects.filter(status=CallStatus.OPEN, warning__status=Status.PUBLISHED)
         .order_by()
-        .values("warning_id", "warning__headline", "org_unit__path")
+        .values("warning_id", "warning__headline", "org_unit__path", "org_unit__name")
         .annotate(n=Count("pk"))
     )
     for row in rows.iterator(chunk_size=2000):
         yield Finding(
             key=f"open:{row['warning_id']}:{row['org_unit__path']}:{today}",
             unit_path=row["org_unit__path"],
-            title=_("“%(headline)s”：截至 %(date)s 本单位尚有 %(n)d 人未确认叫应")
-            % {"headline": row["warning__headline"], "n": row["n"], "date": today},
+            title=_("“%(headline)s”：截至 %(date)s %(unit)s尚有 %(n)d 人未确认叫应")
+            % {
+                "headline": row["warning__headline"],
+                "unit": row["org_unit__name"],
+                "n": row["n"],
+                "date": today,
+            },
             url=reverse("warnings:board", args=[row["warning_id"]]),
             due=today,
         )

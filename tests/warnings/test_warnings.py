@@ -541,4 +541,7 @@ def test_the_sweep_reminds_the_street_of_its_unanswered_calls(world):
     titles = list(
         Notification.objects.filter(recipient=world["staff"]).values_list("title", flat=True)
     )
-    assert any(warning.headline in t and "未确认叫应" in t for t in titles)
+    reminders = [t for t in titles if warning.headline in t and "未确认叫应" in t]
+    # one line per called unit, each naming its unit: no two read the same
+    assert len(reminders) == len(set(reminders)) > 1
+    assert any(world["c1"].name in t for t in reminders)
