@@ -5,10 +5,12 @@ from celery import shared_task
 from django.core.cache import cache
 from django.core.files.base import ContentFile
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 
+from apps.notifications.events import notify
 from apps.security.retry import RETRY_POLICY, should_retry
 
 from .models import ImportJob
@@ -120,3 +122,12 @@ def _finish(job, state, error=""):
     job.finished_at = timezone.now()
     job.save(update_fields=["state", "error", "finished_at", "total_rows", "report"])
     cache.delete(job.progress_cache_key)
+    # the bell tells whoever started it: checked (to confirm or fix), imported, or failed
+    notify(
+        "notifications.finished",
+        job.created_by,
+        key=f"import:{job.pk}:{state}",
+        title=_("导入“%(title)s”：%(state)s")
+        % {"title": job.title, "state": job.get_state_display()},
+        url=reverse("files:import_job", args=[job.pk]),
+    )

@@ -15,6 +15,7 @@ from apps.files.uploads import (
     validate_image,
     validate_word_or_pdf,
 )
+from apps.notifications.models import Notification
 from apps.plans.models import Plan
 from tests.conftest import make_user
 from tests.files.urls import PlanImportResource
@@ -167,6 +168,10 @@ def test_good_file_is_previewed_then_imported_on_confirm(client, tree):
     # confirming twice imports nothing twice
     client.post(reverse("files:import_confirm", args=[job.pk]))
     assert Plan.objects.count() == 2
+    # the bell told the uploader twice: checked, then imported
+    notices = Notification.objects.filter(recipient=staff, rule="notifications.finished")
+    assert sorted(n.title.rsplit("：", 1)[1] for n in notices) == ["已导入", "待确认导入"]
+    assert {n.url for n in notices} == {reverse("files:import_job", args=[job.pk])}
 
 
 def test_one_bad_row_imports_nothing_and_every_bad_row_is_listed(client, tree):
