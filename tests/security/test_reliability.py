@@ -41,10 +41,10 @@ def fast_pdf(monkeypatch):
     return calls
 
 
-def _request(staff, tree, **kw):
+def _request(staff, tree, end="2026-12-31", **kw):
     return ReportRequest.objects.create(
         kind="street_summary",
-        params={"street": tree["s1"].code, "start": "2026-01-01", "end": "2026-12-31"},
+        params={"street": tree["s1"].code, "start": "2026-01-01", "end": end},
         title="甲街道报告",
         org_unit=tree["s1"],
         requested_by=staff,
@@ -127,11 +127,12 @@ def test_a_duplicate_message_does_not_render_twice(staff, tree, fast_pdf, tasks_
     assert running.state == ReportRequest.State.RUNNING and len(fast_pdf) == 1
 
 
-def _killed_mid_report(staff, tree, minutes):
+def _killed_mid_report(staff, tree, minutes, end="2026-12-31"):
     """What a worker killed while rendering leaves behind: 生成中 since ``minutes`` ago."""
     return _request(
         staff,
         tree,
+        end,
         state=ReportRequest.State.RUNNING,
         progress=50,
         started_at=timezone.now() - datetime.timedelta(minutes=minutes),
@@ -141,7 +142,8 @@ def _killed_mid_report(staff, tree, minutes):
 def test_a_report_whose_worker_died_is_shown_as_retryable(client, staff, tree, settings):
     settings.REPORT_STALE_MINUTES = 15
     fresh = _killed_mid_report(staff, tree, minutes=2)
-    stuck = _killed_mid_report(staff, tree, minutes=20)
+    # another period: one running request per user, kind and parameters
+    stuck = _killed_mid_report(staff, tree, minutes=20, end="2026-06-30")
     assert fresh.is_pending and not fresh.can_retry
     assert stuck.is_stale and stuck.can_retry and not stuck.is_pending
     client.force_login(staff)
