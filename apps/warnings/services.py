@@ -448,7 +448,7 @@ def sync_duty_officers(now) -> int:
             "name": person.display_name[:50],
             "mobile": person.mobile,
             "email": person.email,
-            "user": person,
+            "user_id": person.pk,  # compared by id: no query per holder
         }
         holder = holders.get(unit_id)
         if holder is None:

@@ -295,11 +295,18 @@ def test_escalation_calls_the_officer_on_duty_from_the_roster(world):
     assert DutyHolder.objects.get(pk=call.holder_id).user == on_duty
 
 
-def test_a_roster_without_a_duty_officer_row_gets_one(world):
+def test_a_roster_without_a_duty_officer_row_gets_one(world, django_assert_num_queries):
     roster = Roster.objects.create(org_unit=world["s2"], name="乙街道值班表")
     leader = make_user(world["s2"], username="leader", mobile="13700000002")
     Shift.objects.create(roster=roster, starts_at=minutes(0), ends_at=minutes(60), leader=leader)
-    assert services.sync_duty_officers(minutes(30)) == 1
+    # S1's roster too, whose officer row exists: the queries do not grow with the rosters
+    s1_roster = Roster.objects.create(org_unit=world["s1"], name="甲街道值班表")
+    s1_leader = make_user(world["s1"], username="s1_leader", mobile="13700000003")
+    Shift.objects.create(
+        roster=s1_roster, starts_at=minutes(0), ends_at=minutes(60), leader=s1_leader
+    )
+    with django_assert_num_queries(5):  # shifts, their officers, holders, update, insert
+        assert services.sync_duty_officers(minutes(30)) == 2
     holder = DutyHolder.objects.get(org_unit=world["s2"], duty=Duty.DUTY_OFFICER)
     assert (holder.position, holder.user, holder.mobile) == ("A", leader, "13700000002")
     assert services.sync_duty_officers(minutes(30)) == 0  # nothing changed: nothing written
