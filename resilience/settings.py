@@ -51,6 +51,9 @@ INSTALLED_APPS = [
     "django_otp",  # two-factor log-in (apps/security/two_factor.py)
     "django_otp.plugins.otp_totp",  # authenticator apps
     "django_otp.plugins.otp_static",  # recovery codes
+    "rest_framework",  # the open API (apps.api)
+    "drf_spectacular",  # its OpenAPI 3 schema
+    "drf_spectacular_sidecar",  # Swagger UI as static files: no CDN
     "apps.orgs",
     "apps.files",
     "apps.maps",
@@ -70,6 +73,7 @@ INSTALLED_APPS = [
     "apps.response",
     "apps.mobile",
     "apps.security",
+    "apps.api",
 ]
 
 MIDDLEWARE = [
@@ -405,6 +409,59 @@ CONTENT_SECURITY_POLICY = {
         "upgrade-insecure-requests": not DEBUG,
     },
 }
+
+# --- Open API (apps.api) -------------------------------------------------------------------
+# Token-authenticated only (no session, no browsable pages); every answer JSON, errors as
+# RFC 7807 problem documents. The rate is per client (ApiClient.requests_per_minute), counted
+# in the cache (Redis when configured).
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": ["apps.api.auth.ClientTokenAuthentication"],
+    "DEFAULT_PERMISSION_CLASSES": ["apps.api.permissions.HasScope"],
+    "DEFAULT_THROTTLE_CLASSES": ["apps.api.throttling.ClientRateThrottle"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PAGINATION_CLASS": "apps.api.pagination.SyncCursorPagination",
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "apps.api.problems.problem_exception_handler",
+    "PAGE_SIZE": 100,
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "社区韧性工作平台 开放接口",
+    "DESCRIPTION": (
+        "面向“一网统管”、社区云、12345 和网格工单系统的数据接口。每个接入系统（客户端）绑定一个"
+        "组织单元和一组权限范围（scope），只能读写本单位及下级单位的数据；令牌放在请求头 "
+        "`Authorization: Bearer <令牌>` 中。列表按游标分页，支持按单位、状态和更新时间"
+        "（updated_since，增量同步）筛选，并返回 ETag（If-None-Match 命中时答 304）。"
+        "错误按 RFC 7807 返回 application/problem+json。"
+    ),
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SCHEMA_PATH_PREFIX": r"/api/v1",
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+    # choice sets of the same field name in several apps, each its own enum in the schema
+    "ENUM_NAME_OVERRIDES": {
+        "HazardStateEnum": "apps.hazards.models.HazardState",
+        "IncidentStateEnum": "apps.incidents.models.IncidentState",
+        "RiskLevelEnum": "apps.hazards.models.RiskLevel",
+        "WarningLevelEnum": "apps.warnings.models.Level",
+        "IncidentLevelEnum": "apps.incidents.models.IncidentLevel",
+        "WarningStatusEnum": "apps.warnings.models.Status",
+        "PlanStatusEnum": "apps.plans.models.Plan.Status",
+        "ShelterStatusEnum": "apps.shelters.models.ShelterStatus",
+    },
+}
+# Requests per minute of a new client (each client's own figure is set in admin).
+API_DEFAULT_REQUESTS_PER_MINUTE = env.int("API_DEFAULT_REQUESTS_PER_MINUTE", default=600)
+# Webhooks: seconds before the first retry of a failed delivery, doubled each time up to
+# API_WEBHOOK_RETRY_MAX_SECONDS (under the broker's visibility timeout), at most
+# API_WEBHOOK_MAX_ATTEMPTS attempts; API_WEBHOOK_TIMEOUT seconds for one answer.
+API_WEBHOOK_RETRY_SECONDS = env.int("API_WEBHOOK_RETRY_SECONDS", default=30)
+API_WEBHOOK_RETRY_MAX_SECONDS = env.int("API_WEBHOOK_RETRY_MAX_SECONDS", default=900)
+API_WEBHOOK_MAX_ATTEMPTS = env.int("API_WEBHOOK_MAX_ATTEMPTS", default=8)
+API_WEBHOOK_TIMEOUT = env.int("API_WEBHOOK_TIMEOUT", default=10)
 
 # --- Demonstration-community applications ---------------------------------------------------
 # Days an application may wait for the district review before the reviewers are reminded.

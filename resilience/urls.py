@@ -46,5 +46,6 @@ urlpatterns = [
     path("response/", include("apps.response.urls")),
     path("public/", include("apps.response.public_urls")),
     path("m/", include("apps.mobile.urls")),
+    path("api/v1/", include("apps.api.urls")),
     path("admin/", admin.site.urls),
 ]

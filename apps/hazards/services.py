@@ -31,6 +31,7 @@ from .models import (
     RiskPointInspection,
     overdue_q,
 )
+from .signals import hazard_state_changed
 
 # --- permissions ---------------------------------------------------------------------------
 
@@ -253,6 +254,7 @@ def report_hazard(
         actor=user,
     )
     _add_photos(hazard, event, photos)
+    hazard_state_changed.send(sender=Hazard, hazard=hazard, step=event)
     rules = HazardLoopSettings.for_unit(org_unit)
     if rules.trusted_direct_assign and user.role in TRUSTED_REPORTERS:
         _assign_to_community(user, hazard, days=rules.direct_assign_days)
@@ -278,6 +280,7 @@ def _assign_to_community(user, hazard, *, days):
         responsible_unit=hazard.responsible_unit,
         deadline=hazard.deadline,
     )
+    hazard_state_changed.send(sender=Hazard, hazard=hazard, step=step)
     notify(notices.ASSIGNED, step, actor=user)
 
 
@@ -332,6 +335,7 @@ def transition_hazard(user, hazard, action, *, note="", photos=(), **values):
     event.created_at = now
     event.save()
     _add_photos(hazard, event, photos)
+    hazard_state_changed.send(sender=Hazard, hazard=hazard, step=event)
     if action == HazardAction.ASSIGN:
         notify(notices.ASSIGNED, event, actor=user)
     return hazard

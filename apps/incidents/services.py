@@ -48,6 +48,7 @@ from .models import (
     ZeroReport,
     ZeroReportPeriod,
 )
+from .signals import incident_reported
 
 FILING_ROLES = {Role.STREET_STAFF, Role.COMMUNITY_STAFF, Role.INFO_OFFICER}
 # The required elements every report carries (besides the 灾情 figures of natural disasters).
@@ -229,6 +230,7 @@ def file_initial_report(
         submitted_by=user,
         **values,
     )
+    incident_reported.send(sender=Incident, incident=incident)
     return incident
 
 

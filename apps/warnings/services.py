@@ -56,7 +56,7 @@ from .models import (
     Tier,
     Warning,
 )
-from .signals import warning_published
+from .signals import call_acknowledged, warning_published
 
 logger = logging.getLogger(__name__)
 
@@ -366,6 +366,7 @@ def _acknowledge(call, *, channel, user, now):
     call.channel = channel
     call.acknowledged_by = user if user and user.is_authenticated else None
     call.save(update_fields=["status", "acknowledged_at", "channel", "acknowledged_by"])
+    call_acknowledged.send(sender=Call, call=call)
     return call
 
 

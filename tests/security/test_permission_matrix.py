@@ -63,6 +63,11 @@ REFUSED_ROLES = (
 POST_EDIT = f"302 404 403 404 {DESK}"  # an action on a 华阳路 record
 POST_OWN = f"302 404 404 404 {DESK}"  # an action on huayang_staff's own record
 POST_SELF = None  # acts only on the requesting user's own data: nothing to refuse
+# The open API (/api/v1/) takes a client's token and nothing else: a portal session, whoever's,
+# is 401 on every endpoint, GET or POST (its scoping by token: tests/api/). Its schema and
+# documentation page describe it and hold no data: public.
+API = "401 401 401 401 401 401 401 401 401"
+POST_API = "401 401 401 401 401 401 401"
 
 
 def pk(attr):
@@ -397,6 +402,28 @@ MATRIX = {
     "dashboards:streets": (district_code, DISTRICT_READ, None),
     "dashboards:trend": (street_code, READ, None),
     "dashboards:map": (district_code, DISTRICT_READ, None),
+    # the open API (apps.api): token only, see API above
+    "api:schema": (NONE, PUBLIC, None),
+    "api:docs": (NONE, PUBLIC, None),
+    "api:org_units": (NONE, API, None),
+    "api:org_unit": (street_code, API, None),
+    "api:population": (NONE, API, POST_API),
+    "api:hazards": (NONE, API, None),
+    "api:hazards_geojson": (NONE, API, None),
+    "api:work_orders": (NONE, API, POST_API),
+    "api:hazard": (pk("hazard"), API, None),
+    "api:risk_points": (NONE, API, None),
+    "api:risk_points_geojson": (NONE, API, None),
+    "api:shelters": (NONE, API, None),
+    "api:shelter": (pk("shelter"), API, None),
+    "api:stock": (NONE, API, None),
+    "api:plans": (NONE, API, None),
+    "api:warnings": (NONE, API, None),
+    "api:warning_cap": (NONE, API, POST_API),
+    "api:warning": (pk("warning"), API, None),
+    "api:incidents": (NONE, API, POST_API),
+    "api:incident": (pk("incident"), API, None),
+    "api:duty_today": (NONE, API, None),
 }
 
 
