@@ -59,11 +59,14 @@ def bad_param(name, message):
 
 def parse_moment(value, name="updated_since"):
     """An ISO 8601 date or date-time (local time when it names no zone)."""
-    moment = parse_datetime(value)
-    if moment is None:
-        day = parse_date(value)
-        if day is not None:
-            moment = timezone.datetime.combine(day, timezone.datetime.min.time())
+    try:
+        moment = parse_datetime(value)
+        if moment is None:
+            day = parse_date(value)
+            if day is not None:
+                moment = timezone.datetime.combine(day, timezone.datetime.min.time())
+    except ValueError:  # well formed, but no such day or time (2026-13-01)
+        moment = None
     if moment is None:
         raise bad_param(
             name,

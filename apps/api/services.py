@@ -48,6 +48,14 @@ def _existing_order(client: ApiClient, order_id: str) -> WorkOrder | None:
     )
 
 
+def _hazard_of(order: WorkOrder) -> Hazard:
+    if order.hazard is None:
+        raise ValidationError(
+            {"order_id": _("工单“%(order)s”已上报过，其隐患已被删除。") % {"order": order.order_id}}
+        )
+    return order.hazard
+
+
 @transaction.atomic
 def report_work_order(
     user: User, client: ApiClient, *, order_id: str, unit: str, category: str, **fields
@@ -59,7 +67,7 @@ def report_work_order(
         raise ValidationError({"order_id": _("请填写外部工单号。")})
     existing = _existing_order(client, order_id)
     if existing is not None:
-        return existing.hazard, False
+        return _hazard_of(existing), False
     try:
         with transaction.atomic():
             claim = WorkOrder.objects.create(client=client, order_id=order_id)
@@ -68,7 +76,7 @@ def report_work_order(
         existing = _existing_order(client, order_id)
         if existing is None:  # pragma: no cover - the constraint names no other row
             raise
-        return existing.hazard, False
+        return _hazard_of(existing), False
     category_obj = HazardCategory.objects.filter(code=category, is_active=True).first()
     if category_obj is None:
         raise ValidationError(
