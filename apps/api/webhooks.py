@@ -260,6 +260,7 @@ def _opener():
         urllib.request.UnknownHandler(),
         urllib.request.HTTPHandler(),
         urllib.request.HTTPSHandler(),
+        urllib.request.HTTPDefaultErrorHandler(),  # non-2xx: HTTPError, read below
         urllib.request.HTTPErrorProcessor(),
     ):
         opener.add_handler(handler)
