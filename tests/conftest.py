@@ -66,7 +66,7 @@ def pytest_collection_modifyitems(items):
 # ...): each is idempotent, and each transactional test runs them again, since the flush at
 # the end of the one before emptied those tables too.
 REFERENCE_LOADERS = [
-    ("apps.applications.migrations.0002_load_standard", "load"),
+    ("apps.applications.migrations.0004_standards_conditions", "load"),
     ("apps.hazards.migrations.0002_load_categories", "load"),
     ("apps.incidents.migrations.0002_load_types", "load"),
     ("apps.people.migrations.0002_load_certificate_types", "load"),

@@ -11,6 +11,7 @@ from .models import (
     ApplicationEvent,
     Aspect,
     AspectReview,
+    Condition,
     Evidence,
     Item,
     ItemAssessment,
@@ -37,6 +38,30 @@ class FrozenStandardMixin:
         return super().has_delete_permission(request, obj)
 
 
+class FrozenInlineMixin:
+    """An inline of a used standard's rows: read-only (see ``FrozenStandardMixin``)."""
+
+    def _frozen(self, obj):
+        return obj is not None and obj.is_used()
+
+    def has_add_permission(self, request, obj=None):
+        return not self._frozen(obj) and super().has_add_permission(request, obj)
+
+    def has_change_permission(self, request, obj=None):
+        return not self._frozen(obj) and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return not self._frozen(obj) and super().has_delete_permission(request, obj)
+
+
+class ConditionInline(FrozenInlineMixin, admin.TabularInline):
+    """基本条件: the gates checked at submission, apart from the scored items."""
+
+    model = Condition
+    extra = 0
+    fields = ["order", "text", "rule", "threshold"]
+
+
 class AspectInline(admin.TabularInline):
     model = Aspect
     extra = 0
@@ -61,16 +86,19 @@ class StandardAdmin(FrozenStandardMixin, admin.ModelAdmin):
     list_display = [
         "name",
         "code",
+        "title",
         "year",
         "total",
         "pass_mark",
         "is_active",
+        "is_reconstruction",
         "in_use",
         "consistency",
     ]
-    list_filter = ["is_active", "year"]
+    list_filter = ["is_active", "title", "is_reconstruction", "year"]
     search_fields = ["name", "code"]
-    inlines = [AspectInline]
+    inlines = [ConditionInline, AspectInline]
+    change_list_template = "admin/applications/standard/change_list.html"
     actions = ["copy_as_new_version"]
 
     def standard_of(self, obj):
@@ -78,7 +106,17 @@ class StandardAdmin(FrozenStandardMixin, admin.ModelAdmin):
 
     def get_readonly_fields(self, request, obj=None):
         if self._frozen(obj):
-            return ["code", "name", "year", "total", "pass_mark", "note"]
+            return [
+                "code",
+                "name",
+                "title",
+                "year",
+                "total",
+                "pass_mark",
+                "is_reconstruction",
+                "source",
+                "note",
+            ]
         return []
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
@@ -115,7 +153,7 @@ class StandardAdmin(FrozenStandardMixin, admin.ModelAdmin):
 class ItemInline(admin.TabularInline):
     model = Item
     extra = 0
-    fields = ["order", "text", "max_points", "evidence"]
+    fields = ["order", "text", "max_points", "evidence", "proof"]
 
     def _frozen(self, obj):
         return obj is not None and obj.standard.is_used()
@@ -150,8 +188,8 @@ class AspectAdmin(FrozenStandardMixin, admin.ModelAdmin):
 
 @admin.register(Item)
 class ItemAdmin(FrozenStandardMixin, admin.ModelAdmin):
-    list_display = ["__str__", "aspect", "max_points", "evidence"]
-    list_filter = ["aspect__standard", "aspect__name"]
+    list_display = ["__str__", "aspect", "max_points", "evidence", "proof"]
+    list_filter = ["aspect__standard", "aspect__name", "proof"]
     search_fields = ["text", "evidence"]
     list_select_related = ["aspect__standard"]
     autocomplete_fields = ["aspect"]
@@ -161,7 +199,7 @@ class ItemAdmin(FrozenStandardMixin, admin.ModelAdmin):
 
     def get_readonly_fields(self, request, obj=None):
         if self._frozen(obj):
-            return ["aspect", "order", "text", "max_points", "evidence"]
+            return ["aspect", "order", "text", "max_points", "evidence", "proof"]
         return []
 
 

@@ -114,7 +114,9 @@ def _application(code, title, year, staff, contact, stages_year):
     app = services.create_application(
         staff,
         org_unit=unit,
-        standard=Standard.objects.get(code="sh-2024"),
+        standard=Standard.objects.get(
+            code="cn-2020" if title == TargetTitle.NATIONAL else "sh-2024"
+        ),
         title=title,
         year=year,
         contact_name=contact[0],
@@ -132,9 +134,9 @@ def _application(code, title, year, staff, contact, stages_year):
 
 
 def seed_demo(stdout):
-    from .models import Aspect, Item
+    from .models import Aspect, Condition, Item
 
-    ensure_standard(Standard, Aspect, Item)
+    ensure_standard(Standard, Aspect, Item, Condition)
     today = timezone.localdate()
     year = today.year
     users = {u.username: u for u in User.objects.filter(username__endswith="_staff")}

@@ -13,8 +13,10 @@ from django.utils.translation import gettext_lazy as _
 
 # Which fact groups an aspect's ``facts`` code shows.
 ASPECT_GROUPS = {
+    "organisation": ("people", "grids"),
     "people": ("people",),
-    "hazards": ("hazards", "incidents"),
+    "risk": ("hazards", "incidents"),
+    "hazards": ("hazards", "grids", "incidents"),
     "shelters": ("shelters", "warnings"),
     "supplies": ("supplies",),
     "plans_drills": ("plans", "drills"),
@@ -29,6 +31,7 @@ GROUP_TITLES = {
     "people": _("组织与队伍"),
     "incidents": _("突发事件（信息报送）"),
     "warnings": _("预警叫应（今年）"),
+    "grids": _("网格化管理"),
 }
 
 # (key, label, format, "warn when"): formats are bool, int, float, percent, date, or
@@ -74,6 +77,12 @@ ROWS = {
         ("no_serious_3y", _("近3年无因灾较大事故"), "bool", "false"),
         ("serious_3y", _("近3年较大及以上突发事件"), "int", "positive"),
         ("this_year", _("今年报送的突发事件"), "int", None),
+    ],
+    "grids": [
+        ("estates_covered", _("有网格员的小区"), "of:estates", "short"),
+        ("coverage_rate", _("网格化覆盖率"), "percent", None),
+        ("hazards_found", _("网格员近12个月发现隐患"), "int", None),
+        ("handling_rate", _("网格员发现隐患处理率"), "percent", None),
     ],
     "warnings": [
         ("calls", _("叫应人次"), "int", None),

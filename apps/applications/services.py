@@ -27,6 +27,7 @@ from resilience.dates import add_years
 from . import facts as facts_module
 from . import notices
 from .models import (
+    CLOSED_STATES,
     EDITABLE_STATES,
     TRANSITIONS,
     Action,
@@ -34,6 +35,7 @@ from .models import (
     ApplicationEvent,
     Aspect,
     AspectReview,
+    Condition,
     Evidence,
     Item,
     ItemAssessment,
@@ -156,7 +158,7 @@ def check_application(application):
         Application.objects.filter(
             org_unit_id=application.org_unit_id, title=application.title, year=application.year
         )
-        .exclude(state__in=[State.REJECTED, State.CITY_FAILED])
+        .exclude(state__in=CLOSED_STATES)
         .exclude(pk=application.pk)
     )
     if application.org_unit_id and clash.exists():
@@ -172,6 +174,15 @@ def create_application(user, *, org_unit, standard, **values):
         raise PermissionDenied(_("您无权为该单位申报。"))
     if not standard.is_active:
         raise ValidationError({"standard": _("该评审标准已停用，请选择启用的标准。")})
+    title = values.get("title") or Application._meta.get_field("title").default
+    if standard.title and standard.title != title:
+        # checked when an application is filed: older ones keep the standard they chose
+        raise ValidationError(
+            {
+                "standard": _("“%(standard)s”用于“%(title)s”的申报，请选择相应的评审标准。")
+                % {"standard": standard.name, "title": standard.get_title_display()}
+            }
+        )
     application = Application(org_unit=org_unit, standard=standard, created_by=user)
     for name in APPLICATION_FIELDS:
         if name in values:
@@ -608,18 +619,27 @@ def standard_problems(standard):
 
 @transaction.atomic
 def copy_standard(standard, *, code, name=None, year=None):
-    """A new, inactive version of ``standard`` with copies of its aspects and items, for an
-    admin to edit and then activate (a used standard itself is frozen)."""
+    """A new, inactive version of ``standard`` with copies of its conditions, aspects and
+    items, for an admin to edit and then activate (a used standard itself is frozen)."""
     if Standard.objects.filter(code=code).exists():
         raise ValidationError({"code": _("编码“%(code)s”已被使用。") % {"code": code}})
     copy = Standard.objects.create(
         code=code,
         name=name or standard.name,
+        title=standard.title,
         year=year or standard.year,
         total=standard.total,
         pass_mark=standard.pass_mark,
         is_active=False,
+        is_reconstruction=standard.is_reconstruction,
+        source=standard.source,
         note=standard.note,
+    )
+    Condition.objects.bulk_create(
+        [
+            Condition(standard=copy, order=c.order, text=c.text, rule=c.rule, threshold=c.threshold)
+            for c in standard.conditions.all()
+        ]
     )
     for aspect in standard.aspects.prefetch_related("items"):
         new = Aspect.objects.create(
@@ -638,6 +658,7 @@ def copy_standard(standard, *, code, name=None, year=None):
                     text=i.text,
                     max_points=i.max_points,
                     evidence=i.evidence,
+                    proof=i.proof,
                 )
                 for i in aspect.items.all()
             ]

@@ -1,6 +1,7 @@
 from django.urls import path
 
-from . import views
+from .views import applications as views
+from .views import standards
 
 app_name = "applications"
 
@@ -16,4 +17,8 @@ urlpatterns = [
     path("<int:pk>/act/<slug:action>/", views.TransitionView.as_view(), name="transition"),
     path("evidence/<int:pk>/", views.EvidenceDownloadView.as_view(), name="evidence"),
     path("evidence/<int:pk>/delete/", views.EvidenceDeleteView.as_view(), name="evidence_delete"),
+    # the scoring standards (reference data) and a new version from a spreadsheet
+    path("standards/", standards.StandardListView.as_view(), name="standards"),
+    path("standards/import/", standards.StandardImportView.as_view(), name="standard_import"),
+    path("standards/<slug:code>/", standards.StandardDetailView.as_view(), name="standard"),
 ]

@@ -177,6 +177,33 @@ class OrgUnitWidget(widgets.ForeignKeyWidget):
         return value.code if value is not None else ""
 
 
+# --- choices ---------------------------------------------------------------------------------
+
+
+class ChoiceWidget(widgets.Widget):
+    """One of ``choices``: the Chinese label (协议储备) or the stored value (agreement); blank
+    is ""; exported as the label."""
+
+    def __init__(self, choices, **kwargs):
+        super().__init__(**kwargs)
+        self.choices = choices
+
+    def clean(self, value, row=None, **kwargs):
+        text = cell_text(value)
+        if not text:
+            return ""
+        for stored, label in self.choices:
+            if text in (stored, str(label)):
+                return stored
+        raise ValueError(
+            _("“%(value)s”不是有效选项，可选：%(options)s。")
+            % {"value": text, "options": "、".join(str(label) for v, label in self.choices if v)}
+        )
+
+    def render(self, value, obj=None, **kwargs):
+        return str(dict(self.choices).get(value, value or ""))
+
+
 # --- numbers -----------------------------------------------------------------------------------
 
 _NUMBER = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)")

@@ -18,6 +18,7 @@ from import_export import fields, resources, widgets
 from import_export.instance_loaders import ModelInstanceLoader
 
 from apps.files.cells import (
+    ChoiceWidget,
     DateWidget,
     DecimalWidget,
     IdentifierWidget,
@@ -32,29 +33,6 @@ from apps.orgs.models import Role, can_edit_unit
 
 from . import services
 from .models import Category, Item, Lot, Movement, Site, SiteLevel, StorageMode
-
-
-class ChoiceWidget(widgets.Widget):
-    """Accepts the Chinese label (协议储备) or the stored value (agreement); exports labels."""
-
-    def __init__(self, choices, **kwargs):
-        super().__init__(**kwargs)
-        self.choices = choices
-
-    def clean(self, value, row=None, **kwargs):
-        text = "" if value is None else str(value).strip()
-        if not text:
-            return ""
-        for stored, label in self.choices:
-            if text in (stored, str(label)):
-                return stored
-        raise ValueError(
-            _("“%(value)s”不是有效选项，可选：%(options)s。")
-            % {"value": text, "options": "、".join(str(label) for _v, label in self.choices)}
-        )
-
-    def render(self, value, obj=None, **kwargs):
-        return str(dict(self.choices).get(value, value or ""))
 
 
 def text(attribute, column_name):

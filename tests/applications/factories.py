@@ -9,6 +9,7 @@ from apps.applications.models import (
     Action,
     Application,
     Aspect,
+    Condition,
     Item,
     ItemAssessment,
     Standard,
@@ -19,9 +20,10 @@ from apps.orgs.models import Role
 from tests.conftest import make_user
 
 
-def standard():
-    ensure_standard(Standard, Aspect, Item)  # transactional tests flush the migration's rows
-    return Standard.objects.get(code="sh-2024")
+def standard(code="sh-2024"):
+    # transactional tests flush the migration's rows
+    ensure_standard(Standard, Aspect, Item, Condition)
+    return Standard.objects.get(code=code)
 
 
 def small_standard(code="test-std", total="10", pass_mark="6", points=("4", "3", "3")):
@@ -45,7 +47,8 @@ def new_application(user, unit, *, std=None, **values):
         "contact_phone": "021-62511234",
         **values,
     }
-    return services.create_application(user, org_unit=unit, standard=std or standard(), **values)
+    std = std or standard("cn-2020" if values["title"] == "national" else "sh-2024")
+    return services.create_application(user, org_unit=unit, standard=std, **values)
 
 
 def fill(user, app, ratio=Decimal("1")):

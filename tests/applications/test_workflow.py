@@ -48,14 +48,14 @@ def test_the_shipped_standard_has_nine_aspects_adding_up_to_its_total(db):
     std = standard()
     names = list(std.aspects.order_by("order").values_list("name", "facts"))
     assert names == [
-        ("组织管理", "people"),
-        ("风险评估", "hazards"),
+        ("组织管理", "organisation"),
+        ("风险评估", "risk"),
         ("隐患治理", "hazards"),
         ("基础设施建设", "shelters"),
         ("应急物资保障", "supplies"),
         ("应急力量建设", "people"),
         ("预案编制与演练", "plans_drills"),
-        ("科普宣传教育", ""),
+        ("科普宣传教育", "outreach"),
         ("特色亮点", ""),
     ]
     assert (std.total, std.pass_mark) == (Decimal("100"), Decimal("80"))
@@ -258,6 +258,7 @@ SOURCES = {
     Action.REJECT: State.IN_REVIEW,
     Action.AWARD: State.APPROVED,
     Action.CITY_FAIL: State.APPROVED,
+    Action.REVOKE: State.AWARDED,
 }
 ALLOWED = {
     Action.SUBMIT: {"staff", "admin", "superuser"},
@@ -267,6 +268,7 @@ ALLOWED = {
     Action.REJECT: {"reviewer", "admin", "superuser"},
     Action.AWARD: {"admin", "superuser"},
     Action.CITY_FAIL: {"admin", "superuser"},
+    Action.REVOKE: {"admin", "superuser"},
 }
 ROLES = ["staff", "other_staff", "reviewer", "other_reviewer", "city_viewer", "admin", "superuser"]
 

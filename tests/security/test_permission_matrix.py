@@ -284,6 +284,10 @@ MATRIX = {
     ),
     "applications:evidence": (pk("evidence"), READ, None),
     "applications:evidence_delete": (pk("evidence"), POST_ONLY, POST_EDIT),
+    # the scoring standards: reference data every desk user reads; a new version, admins only
+    "applications:standards": (NONE, LIST, None),
+    "applications:standard": (lambda w: {"code": w.application.standard.code}, LIST, None),
+    "applications:standard_import": (NONE, ADMIN_ONLY, None),
     "dashboards:unit": (street_code, READ, None),
     # the front line's phone pages
     "mobile:home": (NONE, "302 200 200 200 200 200 200 200 200", None),

@@ -1,23 +1,14 @@
-"""示范社区创建申报: applications of a street (街镇) or community (居村) for 上海市安全发展和
-综合减灾示范社区 (and, from it, 全国综合减灾示范社区), scored against a standard that is data.
+"""Applications (示范社区创建申报) and their workflow: a street (街镇) or community (居村) applies
+for 上海市安全发展和综合减灾示范社区 (and, from it, 全国综合减灾示范社区) under one standard
+(``standards``); the district reviews and scores it, the city (市灾防办) awards the title, and an
+awarded title is kept under 动态管理 (``reviews``: on-site checks, the yearly 抽查 and the 复审).
 
-- The scoring standard (评审标准) is reference data: :class:`Standard` → nine :class:`Aspect`
-  (组织管理 … 特色亮点) → scored :class:`Item`. Shipped as ``fixtures/applications_standard.json``,
-  loaded by a data migration, edited in admin.
-- **Versioning rule**: an application keeps the standard it was filed under (``PROTECT``), and a
-  standard that any application uses is *frozen*: its name, year, total, pass mark, aspects and
-  items can no longer be changed or deleted (only ``is_active`` may be switched). To revise a
-  used standard an admin copies it as a new version (admin action "复制为新版本"), edits the
-  copy and activates it; old applications keep showing and scoring against the old one.
-- The workflow is :data:`TRANSITIONS`, defined once here; ``services.transition_application``
-  applies it and records every step as an :class:`ApplicationEvent`.
+The workflow is :data:`TRANSITIONS`, defined once here; ``services.transition_application``
+applies it and records every step as an :class:`ApplicationEvent`.
 """
 
 from dataclasses import dataclass, field
-from decimal import Decimal
 
-from django.core.exceptions import ValidationError
-from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -26,7 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from apps.files.uploads import DOCUMENT_TYPES, IMAGE_TYPES, FileTypeValidator, RandomUploadTo
 from apps.orgs.models import ScopedModel, ScopedQuerySet, User
 
-POINTS = {"max_digits": 5, "decimal_places": 1}
+from .standards import POINTS, Aspect, Item, Standard, TargetTitle
 
 validate_evidence = FileTypeValidator(
     (*DOCUMENT_TYPES, *IMAGE_TYPES),
@@ -35,180 +26,7 @@ validate_evidence = FileTypeValidator(
 )
 
 
-# --- the scoring standard (reference data) --------------------------------------------------
-
-
-class StandardManager(models.Manager):
-    def get_by_natural_key(self, code):
-        return self.get(code=code)
-
-
-class Standard(models.Model):
-    code = models.SlugField(_("编码"), max_length=40, unique=True)
-    name = models.CharField(_("标准名称"), max_length=120)
-    year = models.PositiveSmallIntegerField(_("年度"))
-    total = models.DecimalField(_("总分"), **POINTS)
-    pass_mark = models.DecimalField(_("通过分数线"), **POINTS)
-    is_active = models.BooleanField(
-        _("启用"), default=True, help_text=_("启用的标准可用于新的申报。")
-    )
-    note = models.TextField(_("说明"), blank=True)
-
-    objects = StandardManager()
-
-    class Meta:
-        verbose_name = _("评审标准")
-        verbose_name_plural = _("评审标准")
-        ordering = ["-year", "code"]
-
-    def __str__(self):
-        return self.name
-
-    def natural_key(self):
-        return (self.code,)
-
-    def is_used(self):
-        return self.pk is not None and self.applications.exists()
-
-    def clean(self):
-        super().clean()
-        if self.pass_mark is not None and self.total is not None and self.pass_mark > self.total:
-            raise ValidationError({"pass_mark": _("通过分数线不能高于总分。")})
-        if self.pk and self.is_used():
-            stored = Standard.objects.get(pk=self.pk)
-            frozen = ("code", "name", "year", "total", "pass_mark")
-            if any(getattr(stored, f) != getattr(self, f) for f in frozen):
-                raise ValidationError(
-                    _("该评审标准已有申报使用，不能修改；请使用“复制为新版本”后修改副本。")
-                )
-
-
-class AspectManager(models.Manager):
-    def get_by_natural_key(self, standard_code, code):
-        return self.get(standard__code=standard_code, code=code)
-
-
-class FactGroup(models.TextChoices):
-    """Which facts the portal already knows are shown beside an aspect."""
-
-    NONE = "", _("无")
-    PEOPLE = "people", _("组织与队伍")
-    HAZARDS = "hazards", _("风险隐患")
-    SHELTERS = "shelters", _("避难场所")
-    SUPPLIES = "supplies", _("应急物资")
-    PLANS_DRILLS = "plans_drills", _("预案与演练")
-
-
-def _refuse_if_frozen(standard):
-    if standard is not None and standard.is_used():
-        raise ValidationError(
-            _("该评审标准已有申报使用，不能修改；请使用“复制为新版本”后修改副本。")
-        )
-
-
-class Aspect(models.Model):
-    standard = models.ForeignKey(
-        Standard, verbose_name=_("评审标准"), on_delete=models.CASCADE, related_name="aspects"
-    )
-    code = models.SlugField(_("编码"), max_length=40)
-    name = models.CharField(_("方面"), max_length=60)
-    order = models.PositiveSmallIntegerField(_("排序"))
-    facts = models.CharField(
-        _("平台数据"),
-        max_length=16,
-        choices=FactGroup.choices,
-        blank=True,
-        help_text=_("在该方面旁边显示的平台已有数据。"),
-    )
-    description = models.TextField(_("要求"), blank=True)
-
-    objects = AspectManager()
-
-    class Meta:
-        verbose_name = _("评审方面")
-        verbose_name_plural = _("评审方面")
-        ordering = ["standard", "order"]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["standard", "code"],
-                name="aspect_standard_code",
-                violation_error_message=_("该评分标准已有相同编号的方面。"),
-            ),
-            models.UniqueConstraint(
-                fields=["standard", "order"],
-                name="aspect_standard_order",
-                violation_error_message=_("该评分标准已有相同序号的方面。"),
-            ),
-        ]
-
-    def __str__(self):
-        return f"{self.order}. {self.name}"
-
-    def natural_key(self):
-        return (self.standard.code, self.code)
-
-    natural_key.dependencies = ["applications.standard"]
-
-    def clean(self):
-        super().clean()
-        if self.standard_id:
-            _refuse_if_frozen(self.standard)
-
-
-class ItemManager(models.Manager):
-    def get_by_natural_key(self, standard_code, aspect_code, order):
-        return self.get(aspect__standard__code=standard_code, aspect__code=aspect_code, order=order)
-
-
-class Item(models.Model):
-    aspect = models.ForeignKey(
-        Aspect, verbose_name=_("评审方面"), on_delete=models.CASCADE, related_name="items"
-    )
-    order = models.PositiveSmallIntegerField(_("序号"))
-    text = models.TextField(_("评审内容"))
-    max_points = models.DecimalField(
-        _("分值"), validators=[MinValueValidator(Decimal("0.5"))], **POINTS
-    )
-    evidence = models.CharField(_("佐证材料"), max_length=300, blank=True)
-
-    objects = ItemManager()
-
-    class Meta:
-        verbose_name = _("评审细则")
-        verbose_name_plural = _("评审细则")
-        ordering = ["aspect__order", "order"]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["aspect", "order"],
-                name="item_aspect_order",
-                violation_error_message=_("该方面已有相同序号的评分项。"),
-            ),
-        ]
-
-    def __str__(self):
-        return f"{self.aspect.order}.{self.order} {self.text[:30]}"
-
-    def natural_key(self):
-        return (*self.aspect.natural_key(), self.order)
-
-    natural_key.dependencies = ["applications.aspect"]
-
-    @property
-    def number(self):
-        return f"{self.aspect.order}.{self.order}"
-
-    def clean(self):
-        super().clean()
-        if self.aspect_id:
-            _refuse_if_frozen(self.aspect.standard)
-
-
-# --- applications ---------------------------------------------------------------------------
-
-
-class TargetTitle(models.TextChoices):
-    CITY = "city", _("上海市安全发展和综合减灾示范社区")
-    NATIONAL = "national", _("全国综合减灾示范社区")
+# --- the workflow ---------------------------------------------------------------------------
 
 
 class State(models.TextChoices):
@@ -220,6 +38,7 @@ class State(models.TextChoices):
     REJECTED = "rejected", _("不通过")
     AWARDED = "awarded", _("已授牌")
     CITY_FAILED = "city_failed", _("市级未通过")
+    REVOKED = "revoked", _("已撤销称号")
 
 
 class Action(models.TextChoices):
@@ -231,15 +50,17 @@ class Action(models.TextChoices):
     REJECT = "reject", _("不通过")
     AWARD = "award", _("授牌")
     CITY_FAIL = "city_fail", _("市级未通过")
+    RENEW = "renew", _("复审通过")
+    REVOKE = "revoke", _("撤销称号")
 
 
 class Side(models.TextChoices):
-    """Who acts: the applicant's street staff, a reviewer of the applicant's district, or an
-    admin recording the city's result."""
+    """Who acts: the applicant's street staff, a reviewer of the applicant's district, or the
+    city (市灾防办: a city reviewer, or an admin recording the city's result)."""
 
     APPLICANT = "applicant", _("申报单位")
     REVIEWER = "reviewer", _("区级审核")
-    CITY = "city", _("市级评定")
+    CITY = "city", _("市级评定（市灾防办）")
 
 
 @dataclass(frozen=True)
@@ -319,12 +140,21 @@ TRANSITIONS = {
             button="btn-outline-danger",
             help=_("记录市级评定结果：未通过，请写明原因。"),
         ),
+        Transition(
+            Action.REVOKE,
+            frozenset({State.AWARDED}),
+            State.REVOKED,
+            Side.CITY,
+            reason_required=True,
+            button="btn-outline-danger",
+            help=_("复审未通过或动态管理抽查发现严重问题，撤销示范社区称号，请写明原因。"),
+        ),
     )
 }
 
 EDITABLE_STATES = frozenset({State.DRAFT, State.RETURNED})
 WAITING_STATES = frozenset({State.SUBMITTED, State.IN_REVIEW})
-CLOSED_STATES = frozenset({State.REJECTED, State.CITY_FAILED})
+CLOSED_STATES = frozenset({State.REJECTED, State.CITY_FAILED, State.REVOKED})
 
 
 class ApplicationQuerySet(ScopedQuerySet):
@@ -374,7 +204,7 @@ class Application(ScopedModel):
         constraints = [
             models.UniqueConstraint(
                 fields=["org_unit", "title", "year"],
-                condition=~Q(state__in=["rejected", "city_failed"]),
+                condition=~Q(state__in=["rejected", "city_failed", "revoked"]),
                 name="application_one_open_per_unit_title_year",
                 violation_error_message=_("该单位本年度已有同一称号的申报。"),
             )

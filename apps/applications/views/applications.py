@@ -12,9 +12,9 @@ from apps.files.uploads import download_response
 from apps.orgs.mixins import ScopedEditMixin, ScopedMixin, apply_validation_error
 from apps.orgs.models import Role, user_can_edit
 
-from . import services
-from .forms import ApplicationForm, FilterForm, ReviewForm, SelfAssessmentForm, TransitionForm
-from .models import TRANSITIONS, Application, Aspect, Evidence, State
+from .. import services
+from ..forms import ApplicationForm, FilterForm, ReviewForm, SelfAssessmentForm, TransitionForm
+from ..models import TRANSITIONS, Application, Aspect, Evidence, State
 
 # The applicant sees the district's scores once the district has decided.
 SCORES_SHOWN = {State.RETURNED, State.APPROVED, State.REJECTED, State.AWARDED, State.CITY_FAILED}
