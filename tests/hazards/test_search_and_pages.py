@@ -1,0 +1,131 @@
+"""The hazards list's search (one to four characters, any case, exact) and its pages (the ids
+first, then the rows: same rows, same order as a plain paginator), for each kind of user."""
+
+from datetime import date, timedelta
+
+import pytest
+from django.core.paginator import Paginator
+from django.urls import reverse
+
+from apps.hazards.forms import filter_units
+from apps.hazards.models import Hazard
+from apps.hazards.views import filtered_hazards
+from apps.orgs.models import OrgKind, Role
+from apps.orgs.pagination import IdsFirstPaginator
+from tests.conftest import make_user
+from tests.hazards.factories import HazardFactory
+
+TEXTS = {
+    "charging": dict(title="电动车充电", description="楼道内飞线充电桩", address="甲路 1 号"),
+    "apart": dict(title="充电 电桩", description="", address=""),  # both pairs, not 充电桩
+    "rust": dict(title="栏杆锈蚀", description="", address="", responsible_unit="ABC物业"),
+    "other": dict(title="堆物", description="", address="消防通道堆放杂物"),
+}
+
+
+@pytest.fixture
+def hazards(tree):
+    return {
+        key: HazardFactory(org_unit=tree["c1"], **{"responsible_unit": "", **fields})
+        for key, fields in TEXTS.items()
+    }
+
+
+@pytest.mark.parametrize(
+    "term, found",
+    [
+        ("电", {"charging", "apart"}),
+        ("充电", {"charging", "apart"}),
+        ("充电桩", {"charging"}),  # the pairs alone would also find "apart"
+        ("锈蚀", {"rust"}),
+        ("abc", {"rust"}),  # any case
+        ("Abc物", {"rust"}),
+        ("消防通道", {"other"}),
+        ("飞艇", set()),
+        (" 锈蚀 ", {"rust"}),  # stray spaces
+        ("%", set()),  # a LIKE wildcard is a character like any other
+        ("1 号", {"charging"}),
+    ],
+)
+def test_the_search_finds_exactly_the_rows_holding_the_term(tree, hazards, term, found):
+    staff = make_user(tree["s1"])
+    qs, form = filtered_hazards(staff, {"q": term})
+    assert form.is_valid()
+    by_pk = {h.pk: key for key, h in hazards.items()}
+    assert {by_pk[pk] for pk in qs.values_list("pk", flat=True)} == found
+
+
+def test_the_search_keeps_to_the_users_scope(tree, hazards):
+    HazardFactory(org_unit=tree["c2"], title="乙街道的充电隐患")
+    other = make_user(tree["s2"])
+    qs, _form = filtered_hazards(other, {"q": "充电"})
+    assert list(qs.values_list("title", flat=True)) == ["乙街道的充电隐患"]
+
+
+def _users(tree):
+    return {
+        "street": make_user(tree["s1"]),
+        "district": make_user(tree["d1"], role=Role.DISTRICT_REVIEWER),
+        "community": make_user(tree["c1"], role=Role.COMMUNITY_STAFF),
+        "city": make_user(tree["sh"], role=Role.CITY_VIEWER),
+        "admin": make_user(tree["sh"], role=Role.ADMIN, is_superuser=True),
+        "inactive": make_user(tree["s1"], is_active=False),
+    }
+
+
+@pytest.mark.parametrize("who", ["street", "district", "community", "city", "admin", "inactive"])
+def test_scope_by_unit_ids_is_the_scope(tree, who):
+    for unit in ("c1", "e1", "c2", "s3", "s1"):
+        HazardFactory.create_batch(2, org_unit=tree[unit])
+    user = _users(tree)[who]
+    expected = set(Hazard.objects.visible_to(user).values_list("pk", flat=True))
+    assert set(Hazard.objects.visible_by_units(user).values_list("pk", flat=True)) == expected
+
+
+def test_scope_by_unit_ids_for_a_grid_worker_is_the_grid(tree):
+    from apps.orgs.models import Grid
+
+    grid = Grid.objects.create(community=tree["c1"], name="第一网格")
+    grid.estates.add(tree["e1"])
+    worker = make_user(tree["c1"], role=Role.GRID_WORKER, grid=grid)
+    in_grid = HazardFactory(org_unit=tree["e1"])
+    HazardFactory(org_unit=tree["c1"])  # the community's own: not the grid's
+    assert list(Hazard.objects.visible_by_units(worker)) == [in_grid]
+
+
+def test_pages_by_ids_first_are_the_plain_pages(tree, django_assert_max_num_queries):
+    """Same rows, same order (newest first, then newest id on the same day), every page."""
+    start = date(2026, 3, 1)
+    for n in range(57):
+        HazardFactory(org_unit=tree["c1" if n % 3 else "e1"], found_on=start + timedelta(n % 7))
+    qs = Hazard.objects.all().select_related("org_unit")
+    plain, ids_first = Paginator(qs, 20), IdsFirstPaginator(qs, 20)
+    assert ids_first.num_pages == plain.num_pages == 3
+    for number in (1, 2, 3):
+        with django_assert_max_num_queries(3):  # count (first time), ids, rows
+            got = list(ids_first.page(number))
+        assert got == list(plain.page(number))
+        assert got[0].org_unit.code  # the select_related rows
+
+
+def test_a_deep_page_of_the_list_keeps_its_query_count(
+    client, tree, django_assert_max_num_queries, django_assert_num_queries
+):
+    staff = make_user(tree["s1"])
+    HazardFactory.create_batch(60, org_unit=tree["c1"], severity="major")
+    client.force_login(staff)
+    client.get(reverse("hazards:list"), {"page": 2})  # warm caches (session, menus)
+    with django_assert_max_num_queries(9) as first:
+        client.get(reverse("hazards:list"), {"page": 2, "severity": "major"})
+    HazardFactory.create_batch(60, org_unit=tree["c1"], severity="major")
+    with django_assert_num_queries(len(first.captured_queries)):
+        response = client.get(reverse("hazards:list"), {"page": 3, "severity": "major"})
+    assert len(response.context["hazards"]) == 20
+
+
+def test_a_district_narrows_to_its_streets_a_street_to_its_communities(tree):
+    district = make_user(tree["d1"], role=Role.DISTRICT_REVIEWER)
+    street = make_user(tree["s1"])
+    assert {u.kind for u in filter_units(district)} == {OrgKind.STREET}
+    assert [u.code for u in filter_units(district)] == ["S1", "S2"]
+    assert [u.code for u in filter_units(street)] == ["S1", "S1C1"]
