@@ -7,7 +7,7 @@ and reads its figures from the owning app's selectors or services; each page is 
 number of queries.
 """
 
-from django.db.models import Count, IntegerField, Max, Min, OuterRef, Q, Subquery, Sum, Value
+from django.db.models import Count, Max, Min, OuterRef, Q, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -39,6 +39,7 @@ from .base import (
     filter_updated_since,
     parse_moment,
     state_param,
+    within_units,
 )
 from .models import Scope
 from .pagination import SyncCursorPagination
@@ -62,8 +63,20 @@ class ListView(mixins.ListModelMixin, ApiView):
     def get(self, request, *args, **kwargs):
         return self.list(request, *args, **kwargs)
 
+    # Page by id first, then read the page's rows: the ids of a street's hazards come from an
+    # index alone, and only the hundred rows of the page are read from the table (reading all
+    # of a street's rows to sort them took 400 ms with a cold cache on the city data set).
+    page_ids_first = True
+
     def list(self, request, *args, **kwargs):
-        page = self.paginate_queryset(self.list_queryset())
+        queryset = self.list_queryset()
+        if not self.page_ids_first:
+            page = self.paginate_queryset(queryset)
+        else:
+            ids_only = queryset.prefetch_related(None).values("pk")
+            ids = [row["pk"] for row in self.paginate_queryset(ids_only)]
+            rows = {row.pk: row for row in queryset.order_by().filter(pk__in=ids)}
+            page = [rows[pk] for pk in ids]
         return self.get_paginated_response(self.get_serializer(self.decorate(page), many=True).data)
 
     def decorate(self, rows):
@@ -130,7 +143,7 @@ class HazardQueryset:
 
     def get_queryset(self):
         return (
-            Hazard.objects.visible_to(self.request.user)
+            within_units(Hazard.objects.visible_to(self.request.user), self.request.user)
             .with_flags()
             .select_related("org_unit", "category")
         )
@@ -163,7 +176,8 @@ class RiskPointQueryset:
     scopes = {"GET": Scope.READ_HAZARDS}
 
     def get_queryset(self):
-        return RiskPoint.objects.visible_to(self.request.user).select_related(
+        user = self.request.user
+        return within_units(RiskPoint.objects.visible_to(user), user).select_related(
             "org_unit", "category"
         )
 
@@ -263,7 +277,7 @@ class ShelterQueryset:
         # a shelter is open for at most one response at a time (one open ShelterOpening)
         running = ShelterOperation.objects.filter(shelter=OuterRef("pk"), closed_at__isnull=True)
         return (
-            Shelter.objects.visible_to(self.request.user)
+            within_units(Shelter.objects.visible_to(self.request.user), self.request.user)
             .select_related("org_unit", "shelter_type", "shelter_class")
             .annotate(
                 occupancy=Subquery(running.values("occupancy")[:1]),
@@ -318,17 +332,14 @@ class StockPagination(SyncCursorPagination):
 )
 class StockListView(ListView):
     serializer_class = s.StockRowSerializer
+    page_ids_first = False  # grouped rows, not records
     scopes = {"GET": Scope.READ_SUPPLIES}
     pagination_class = StockPagination
 
     def get_queryset(self):
-        today = timezone.localdate()
-        usable = usable_lots(today)
-        minimum = Standard.objects.filter(site=OuterRef("site"), item=OuterRef("item")).values(
-            "minimum"
-        )[:1]
+        usable = usable_lots(timezone.localdate())
         return (
-            Lot.objects.visible_to(self.request.user)
+            within_units(Lot.objects.visible_to(self.request.user), self.request.user)
             .order_by()
             .values(
                 "site",
@@ -345,9 +356,23 @@ class StockListView(ListView):
                 expired_quantity=Coalesce(Sum("quantity", filter=~usable), Value(0)),
                 earliest_expiry=Min("expiry_date", filter=usable & Q(quantity__gt=0)),
                 last_change=Max("updated_at"),
-                minimum=Subquery(minimum, output_field=IntegerField()),
             )
         )
+
+    def decorate(self, rows):
+        """The 配置标准 of the page's (site, item) pairs, in one query (as a subquery it ran
+        once per lot, before the grouping)."""
+        minimums = {
+            (site, item): minimum
+            for site, item, minimum in Standard.objects.filter(
+                site__in={row["site"] for row in rows}, item__in={row["item"] for row in rows}
+            )
+            .order_by()
+            .values_list("site", "item", "minimum")
+        }
+        for row in rows:
+            row["minimum"] = minimums.get((row["site"], row["item"]))
+        return rows
 
     def filter_queryset(self, queryset):
         queryset = filter_unit(self.request, queryset, "site__org_unit__path")
@@ -375,7 +400,7 @@ class PlanListView(ListView):
 
     def get_queryset(self):
         return (
-            Plan.objects.visible_to(self.request.user)
+            within_units(Plan.objects.visible_to(self.request.user), self.request.user)
             .select_related("org_unit")
             .prefetch_related("hazard_types")
         )
@@ -477,7 +502,8 @@ class IncidentQueryset:
     scopes = {"GET": Scope.READ_INCIDENTS}
 
     def get_queryset(self):
-        return Incident.objects.visible_to(self.request.user).select_related(
+        user = self.request.user
+        return within_units(Incident.objects.visible_to(user), user).select_related(
             "org_unit", "incident_type__parent"
         )
 

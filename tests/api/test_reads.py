@@ -15,6 +15,7 @@ from apps.hazards import services as hazard_services
 from apps.hazards.models import Hazard
 from apps.response.models import Event, ShelterOperation
 from apps.shelters.models import ShelterOpening, ShelterStatus
+from apps.supplies.services import set_standard
 from tests.incidents.factories import make_incident
 from tests.plans.factories import PlanFactory
 from tests.shelters.factories import ShelterFactory
@@ -140,11 +141,13 @@ def test_stock_per_site_and_item(api, tree, staff):
     item = ItemFactory()
     stock(staff["s1"], site, item, 30)
     stock(staff["s1"], site, item, 12, lot_no="B2")
+    set_standard(staff["s1"], site, item, 50)
     _client, http = api()
     rows = http.get("/api/v1/supplies/stock/").json()["results"]
     assert len(rows) == 1
     assert rows[0]["site_code"] == site.code and rows[0]["item_code"] == item.code
     assert rows[0]["quantity"] == 42 and rows[0]["expired_quantity"] == 0
+    assert rows[0]["minimum"] == 50
     later = (timezone.now() + datetime.timedelta(minutes=1)).isoformat().replace("+", "%2B")
     assert http.get(f"/api/v1/supplies/stock/?updated_since={later}").json()["results"] == []
 
