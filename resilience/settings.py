@@ -466,6 +466,11 @@ API_WEBHOOK_TIMEOUT = env.int("API_WEBHOOK_TIMEOUT", default=10)
 # --- Demonstration-community applications ---------------------------------------------------
 # Days an application may wait for the district review before the reviewers are reminded.
 APPLICATIONS_REVIEW_WAIT_DAYS = env.int("APPLICATIONS_REVIEW_WAIT_DAYS", default=14)
+# Answers a residents' questionnaire needs before its 满意率 decides the basic condition.
+APPLICATIONS_SURVEY_MIN_ANSWERS = env.int("APPLICATIONS_SURVEY_MIN_ANSWERS", default=30)
+# Questionnaire answers and activity sign-ins one address may post in an hour (the public,
+# log-in-free pages; a community hall behind one router needs room).
+PUBLIC_POSTS_PER_ADDRESS_HOUR = env.int("PUBLIC_POSTS_PER_ADDRESS_HOUR", default=60)
 
 # --- Demo data ------------------------------------------------------------------------------
 DEMO_PASSWORD = env("DEMO_PASSWORD", default="resilience-demo")

@@ -45,6 +45,7 @@ urlpatterns = [
     path("incidents/", include("apps.incidents.urls")),
     path("response/", include("apps.response.urls")),
     path("public/", include("apps.response.public_urls")),
+    path("public/", include("apps.applications.public_urls")),
     path("m/", include("apps.mobile.urls")),
     path("api/v1/", include("apps.api.urls")),
     path("admin/", admin.site.urls),

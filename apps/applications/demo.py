@@ -1,7 +1,13 @@
 """Demo applications in every state, for 华阳路街道 and 陆家嘴街道 and some of their communities,
 driven through the services (so events, snapshots and scores are real) and then dated back
-relative to today. Idempotent: an application is looked up by (unit, title, year) and left as it
-is when it already exists."""
+relative to today; and the records the basic conditions and the evidence read first: residents'
+questionnaires (华三居民区's a few answers short of the 30 the 满意率 needs, so its draft cannot
+be submitted yet), 科普/宣传/培训 activities with their sign-ins, this year's funding and
+insurance, and 明白卡 given to vulnerable residents.
+
+Idempotent: an application is looked up by (unit, title, year), a questionnaire by its
+community, an activity by (unit, title), funding by (unit, year); what exists is left as it
+is."""
 
 import datetime
 from decimal import ROUND_FLOOR, Decimal
@@ -10,9 +16,25 @@ from django.core.files.base import ContentFile
 from django.utils import timezone
 
 from apps.orgs.models import OrgUnit, User
+from apps.people.models import Visit, VulnerableResident
 
 from . import services
-from .models import Action, Application, Evidence, ItemAssessment, Standard, TargetTitle
+from .models import (
+    Action,
+    Activity,
+    ActivityKind,
+    Application,
+    Evidence,
+    Funding,
+    ItemAssessment,
+    NationalDay,
+    Satisfaction,
+    SignIn,
+    Standard,
+    Survey,
+    SurveyResponse,
+    TargetTitle,
+)
 from .reference import ensure_standard
 
 DEMO_PDF = (
@@ -133,11 +155,157 @@ def _application(code, title, year, staff, contact, stages_year):
     return app, True
 
 
+# community code → (households, answers, of them satisfied): 华三's draft is 3 answers short
+SURVEYS = {
+    "310105001001": (620, 40, 36),
+    "310105001002": (540, 27, 24),
+    "310105001003": (480, 35, 31),
+    "310105001004": (510, 31, 27),
+    "310115005001": (900, 45, 39),
+    "310115005002": (760, 38, 33),
+    "310115005003": (820, 33, 29),
+    "310115005004": (700, 32, 28),
+}
+# (unit code, title, kind, national day, days ago, place, sign-ins)
+ACTIVITIES = [
+    ("310105001", "“5·12”防灾减灾日社区宣传咨询", ActivityKind.PUBLICITY, NationalDay.MAY12,
+     None, "华阳路街道社区文化活动中心广场", 86),
+    ("310105001001", "居民应急避险与自救互救技能培训", ActivityKind.TRAINING, "",
+     40, "华一居民区活动室", 38),
+    ("310105001002", "“119”消防宣传月：家庭火灾逃生科普", ActivityKind.SCIENCE,
+     NationalDay.FIRE119, None, "华三居民区睦邻点", 24),
+    ("310115005", "安全生产月“安全宣传进社区”", ActivityKind.PUBLICITY, NationalDay.SAFETY_MONTH,
+     None, "陆家嘴街道滨江步道", 120),
+    ("310115005001", "防汛防台居民培训", ActivityKind.TRAINING, "", 60, "梅园一村居民区活动室", 45),
+]  # fmt: skip
+# unit code → (amount in yuan, insured households, policy)
+FUNDING = {
+    "310105001": (128000, 5200, "居民住房灾害保险（区政府统保）"),
+    "310115005": (186000, 9100, "居民住房灾害保险（区政府统保）"),
+    "310105001001": (30000, 610, "居民住房灾害保险（区政府统保）"),
+}
+
+
+def _staff(code):
+    """The street staff who keep a demo unit's records."""
+    return User.objects.get(
+        username="huayang_staff" if code.startswith("310105") else "lujiazui_staff"
+    )
+
+
+def _surveys(today):
+    for code, (households, answers, satisfied) in SURVEYS.items():
+        unit = OrgUnit.objects.get(code=code)
+        if Survey.objects.filter(org_unit=unit).exists():
+            continue
+        staff = _staff(code)
+        survey = Survey.objects.create(
+            org_unit=unit,
+            households=households,
+            opened_on=today - datetime.timedelta(days=50),
+            created_by=staff,
+            updated_by=staff,
+        )
+        SurveyResponse.objects.bulk_create(
+            SurveyResponse(
+                survey=survey,
+                answered_on=today - datetime.timedelta(days=45 - i % 40),
+                satisfaction=(Satisfaction.SATISFIED if i % 3 else Satisfaction.FAIR)
+                if i < satisfied
+                else Satisfaction.UNSATISFIED,
+                knows_shelter=i % 5 != 0,
+                joined_activity=i % 2 == 0,
+                has_kit=i % 3 == 0,
+                got_warning=i % 4 != 0,
+            )
+            for i in range(answers)
+        )
+
+
+def _last(today, month, day):
+    """The last ``month``/``day`` on or before today."""
+    date = datetime.date(today.year, month, day)
+    return date if date <= today else datetime.date(today.year - 1, month, day)
+
+
+NATIONAL_DAY_DATES = {
+    NationalDay.MAY12: (5, 12),
+    NationalDay.SAFETY_MONTH: (6, 16),
+    NationalDay.FIRE119: (11, 9),
+}
+
+
+def _activities(today):
+    for code, title, kind, national_day, days_ago, place, sign_ins in ACTIVITIES:
+        unit = OrgUnit.objects.get(code=code)
+        if Activity.objects.filter(org_unit=unit, title=title).exists():
+            continue
+        staff = _staff(code)
+        if days_ago is None:
+            held_on = _last(today, *NATIONAL_DAY_DATES[national_day])
+        else:
+            held_on = today - datetime.timedelta(days=days_ago)
+        activity = Activity.objects.create(
+            org_unit=unit,
+            title=title,
+            kind=kind,
+            national_day=national_day,
+            held_on=held_on,
+            place=place,
+            summary="发放宣传折页，现场讲解家庭应急物资储备和避险逃生要点。",
+            sign_in_open=False,
+            created_by=staff,
+            updated_by=staff,
+        )
+        SignIn.objects.bulk_create(
+            SignIn(activity=activity, signed_on=held_on) for _i in range(sign_ins)
+        )
+
+
+def _funding(today):
+    for code, (amount, insured, policy) in FUNDING.items():
+        unit = OrgUnit.objects.get(code=code)
+        staff = _staff(code)
+        Funding.objects.get_or_create(
+            org_unit=unit,
+            year=today.year,
+            defaults={
+                "amount": amount,
+                "purpose": "应急物资储备、演练培训、避难场所标识和微型消防站维护",
+                "insured_households": insured,
+                "insurance": policy,
+                "created_by": staff,
+                "updated_by": staff,
+            },
+        )
+
+
+def _cards(today):
+    """明白卡 given to the vulnerable residents of 华一居民区 (a 走访 of that kind)."""
+    huayi = OrgUnit.objects.get(code="310105001001")
+    for resident in VulnerableResident.objects.filter(
+        org_unit__path__startswith=huayi.path, is_active=True
+    ):
+        Visit.objects.get_or_create(
+            resident=resident,
+            occasion=Visit.Occasion.CARD,
+            defaults={
+                "visited_on": today - datetime.timedelta(days=20),
+                "visitor": "华一居委会",
+                "findings": "上门发放防汛防台避险转移明白卡，讲解转移路线和安置点。",
+            },
+        )
+
+
 def seed_demo(stdout):
     from .models import Aspect, Condition, Item
 
     ensure_standard(Standard, Aspect, Item, Condition)
     today = timezone.localdate()
+    _surveys(today)
+    _activities(today)
+    _funding(today)
+    _cards(today)
     year = today.year
     users = {u.username: u for u in User.objects.filter(username__endswith="_staff")}
     users |= {u.username: u for u in User.objects.filter(username__endswith="_reviewer")}

@@ -1,25 +1,30 @@
 """Facts the portal already knows about the applicant unit, shown beside the matching aspects.
 
 The figures come from ``apps.dashboards.indicators.unit_facts(unit, today)`` (one JSON-safe dict
-per unit: plans, hazards, supplies, shelters, drills, people, incidents, 叫应 and the 六有
-readiness). A draft
-shows them live; at submission they are stored on the application (``facts_snapshot``) and a
-submitted application only ever shows that snapshot. This module turns either into rows for
-the page and the PDF, tolerating keys that an older snapshot may lack.
+per unit: plans, hazards, supplies, shelters, drills, people, grids, incidents, 叫应 and the 六有
+readiness) and from the application's own records (``apps.applications.selectors``: the
+residents' questionnaire, 因灾较大事故, risk points and vulnerable residents, teams, activities,
+funding and insurance, the records behind 防汛防台"六有"). A draft shows them live; at
+submission they are stored on the application (``facts_snapshot``) and a submitted application
+only ever shows that snapshot. This module turns either into rows for the page and the PDF,
+tolerating keys that an older snapshot may lack.
 """
 
+from django.urls import reverse
 from django.utils.formats import number_format
+from django.utils.translation import gettext as gettext_now
 from django.utils.translation import gettext_lazy as _
 
 # Which fact groups an aspect's ``facts`` code shows.
 ASPECT_GROUPS = {
-    "organisation": ("people", "grids"),
-    "people": ("people",),
-    "risk": ("hazards", "incidents"),
-    "hazards": ("hazards", "grids", "incidents"),
+    "organisation": ("people", "grids", "funding"),
+    "people": ("people", "forces"),
+    "risk": ("risk", "hazards", "disaster"),
+    "hazards": ("hazards", "grids", "incidents", "disaster"),
     "shelters": ("shelters", "warnings"),
-    "supplies": ("supplies",),
-    "plans_drills": ("plans", "drills"),
+    "supplies": ("supplies", "stock"),
+    "plans_drills": ("plans", "drills", "warnings"),
+    "outreach": ("outreach", "survey"),
 }
 
 GROUP_TITLES = {
@@ -32,6 +37,13 @@ GROUP_TITLES = {
     "incidents": _("突发事件（信息报送）"),
     "warnings": _("预警叫应（今年）"),
     "grids": _("网格化管理"),
+    "survey": _("居民问卷（近12个月）"),
+    "disaster": _("因灾较大事故（信息报送）"),
+    "risk": _("风险点与脆弱人群"),
+    "forces": _("应急队伍"),
+    "stock": _("物资储备与维护"),
+    "outreach": _("宣传教育活动（近12个月）"),
+    "funding": _("经费投入与灾害保险（今年）"),
 }
 
 # (key, label, format, "warn when"): formats are bool, int, float, percent, date, or
@@ -84,6 +96,46 @@ ROWS = {
         ("hazards_found", _("网格员近12个月发现隐患"), "int", None),
         ("handling_rate", _("网格员发现隐患处理率"), "percent", None),
     ],
+    "survey": [
+        ("answers", _("答卷数"), "int", "zero"),
+        ("satisfaction_rate", _("满意率"), "percent", None),
+        ("participation_rate", _("参与率"), "percent", None),
+        ("knows_shelter_rate", _("知晓避难场所"), "percent", None),
+        ("has_kit_rate", _("家中备有应急包"), "percent", None),
+    ],
+    "disaster": [
+        ("serious_3y", _("近3年因灾较大及以上事故"), "int", "positive"),
+        ("last_serious", _("最近一次因灾较大事故"), "date", None),
+    ],
+    "risk": [
+        ("points", _("在管风险点"), "int", "zero"),
+        ("mapped", _("已在风险地图上定位"), "of:points", "short"),
+        ("inspected_6m", _("近半年已巡查"), "of:points", "short"),
+        ("vulnerable_helped", _("脆弱人群已结对帮扶"), "of:vulnerable", "short"),
+        ("vulnerable_carded", _("脆弱人群已发放明白卡"), "of:vulnerable", "short"),
+    ],
+    "forces": [
+        ("first_response", _("先期处置队"), "int", "zero"),
+        ("professional", _("专业处置队"), "int", "zero"),
+        ("volunteer", _("志愿服务队"), "int", "zero"),
+        ("volunteers", _("志愿者"), "int", None),
+        ("micro_fire", _("微型消防站"), "int", None),
+        ("trainings_12m", _("近12个月队伍培训"), "int", "zero"),
+    ],
+    "stock": [
+        ("agreement_sites", _("协议储备点"), "int", "zero"),
+        ("checks_12m", _("近12个月盘点维护"), "int", "zero"),
+    ],
+    "outreach": [
+        ("activities_12m", _("宣传教育活动"), "int", "zero"),
+        ("national_days_12m", _("其中宣传节点活动"), "int", "zero"),
+        ("trainings_12m", _("居民培训"), "int", "zero"),
+        ("participants_12m", _("扫码签到人次"), "int", None),
+    ],
+    "funding": [
+        ("amount", _("经费投入（元）"), "money", "zero"),
+        ("insured_households", _("参加灾害保险的户数"), "int", None),
+    ],
     "warnings": [
         ("calls", _("叫应人次"), "int", None),
         ("answered", _("已确认"), "int", None),
@@ -96,10 +148,16 @@ YES, NO, NONE = _("是"), _("否"), "—"
 
 
 def live_facts(unit, today=None):
-    """The current facts for ``unit`` (the dashboards app owns their meaning)."""
+    """The current facts for ``unit``: the dashboards' indicators (that app owns their
+    meaning), the application's own figures and the 防汛防台"六有" derived from both."""
     from apps.dashboards.indicators import unit_facts
 
-    return unit_facts(unit, today=today)
+    from .selectors import evidence_figures
+
+    facts = unit_facts(unit, today=today)
+    facts.update(evidence_figures([unit], today=today)[unit.pk])
+    facts["flood_readiness"] = flood_readiness(facts)
+    return facts
 
 
 def _display(value, fmt, group):
@@ -110,6 +168,8 @@ def _display(value, fmt, group):
     if fmt == "percent":
         # closure_rate is a percentage (as apps.hazards.services.hazard_stats computes it).
         return f"{number_format(value, 1)}%"
+    if fmt == "money":
+        return number_format(value, 0, force_grouping=True)
     if fmt == "float":
         return number_format(value, 1 if abs(value) >= 10 else 2)
     if fmt.startswith("of:"):
@@ -164,3 +224,82 @@ def aspect_facts(facts, facts_code):
 def readiness(facts):
     """The 六有 card: [{code, label, ok, reason}]."""
     return list((facts or {}).get("readiness") or [])
+
+
+# 防汛防台"六有" (《关于加强基层防汛体系标准化建设的指导意见》): code, label, test, the
+# reason when it holds and when not, where to fix it.
+FLOOD_READINESS = [
+    (
+        "organisation",
+        _("有组织机构"),
+        lambda f: _value(f, "people", "leadership_group"),
+        _("已成立领导小组并明确组长，承担防汛防台组织指挥。"),
+        _("尚未登记领导小组或未明确组长。"),
+        "people:leadership",
+    ),
+    (
+        "rules",
+        _("有工作制度"),
+        lambda f: _value(f, "people", "mechanism"),
+        _("领导小组已发文成立并设办公室。"),
+        _("领导小组缺少成立文号或办公室。"),
+        "people:leadership",
+    ),
+    (
+        "plan",
+        _("有防汛预案"),
+        lambda f: (_value(f, "flood", "flood_plans") or 0) > 0,
+        _("有生效的防汛防台预案。"),
+        _("没有生效的、灾种含“防汛防台”的预案。"),
+        "plans:list",
+    ),
+    (
+        "stock",
+        _("有物资准备"),
+        lambda f: (_value(f, "stock", "flood_lots") or 0) > 0,
+        _("储备点有防汛防台类物资库存。"),
+        _("没有防汛防台类物资库存（沙袋、挡水板、抽水泵等）。"),
+        "supplies:overview",
+    ),
+    (
+        "team",
+        _("有抢险队伍"),
+        lambda f: (
+            (_value(f, "forces", "first_response") or 0)
+            + (_value(f, "forces", "professional") or 0)
+            > 0
+        ),
+        _("有登记了队员的先期处置或专业处置队伍。"),
+        _("没有登记了队员的先期处置或专业处置队伍。"),
+        "people:list",
+    ),
+    (
+        "shelter",
+        _("有避难场所"),
+        lambda f: (_value(f, "flood", "shelters_available") or 0) > 0,
+        _("有可用的应急避难场所。"),
+        _("没有状态为“可用”的应急避难场所。"),
+        "shelters:list",
+    ),
+]
+
+
+def _value(facts, group, key):
+    return ((facts or {}).get(group) or {}).get(key)
+
+
+def flood_readiness(facts):
+    """防汛防台"六有" from the facts: [{code, label, ok, reason, fix_url}]."""
+    items = []
+    for code, label, test, yes, no, url in FLOOD_READINESS:
+        ok = bool(test(facts))
+        items.append(
+            {
+                "code": code,
+                "label": gettext_now(label),
+                "ok": ok,
+                "reason": gettext_now(yes if ok else no),
+                "fix_url": reverse(url),
+            }
+        )
+    return items

@@ -8,8 +8,8 @@ from django.utils.translation import gettext_lazy as _
 
 from apps.orgs.models import OrgKind, OrgUnit
 
-from . import services
-from .models import Application, State, TargetTitle
+from . import records, services
+from .models import Activity, Application, Funding, Satisfaction, State, Survey, TargetTitle
 
 DATE = {"widget": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
 
@@ -269,3 +269,109 @@ class FilterForm(forms.Form):
         if data["street"]:
             queryset = queryset.filter(org_unit__path__startswith=data["street"].path)
         return queryset
+
+
+# --- the records behind the evidence ---------------------------------------------------------
+
+
+class SurveyForm(forms.ModelForm):
+    class Meta:
+        model = Survey
+        fields = ["org_unit", "households", "opened_on"]
+        widgets = {"opened_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["org_unit"].label = _("居委/村")
+        self.fields["org_unit"].queryset = (
+            OrgUnit.objects.editable_by(user)
+            .filter(kind__in=records.SURVEY_UNIT_KINDS)
+            .order_by("path")
+        )
+        self.fields["opened_on"].initial = timezone.localdate()
+
+
+class SurveyAnswerForm(forms.Form):
+    """The resident's questionnaire: five questions, nothing about who answers."""
+
+    YES_NO = [("1", _("是")), ("0", _("否"))]
+
+    satisfaction = forms.ChoiceField(
+        label=_("您对本社区的综合减灾（防灾减灾、应急管理）工作总体是否满意？"),
+        choices=Satisfaction.choices,
+        widget=forms.RadioSelect,
+    )
+    knows_shelter = forms.TypedChoiceField(
+        label=_("您知道离家最近的应急避难场所在哪里吗？"),
+        choices=[("1", _("知道")), ("0", _("不知道"))],
+        coerce=lambda v: v == "1",
+        widget=forms.RadioSelect,
+    )
+    joined_activity = forms.TypedChoiceField(
+        label=_("近一年您参加过社区组织的应急演练、培训或防灾减灾宣传活动吗？"),
+        choices=[("1", _("参加过")), ("0", _("没有"))],
+        coerce=lambda v: v == "1",
+        widget=forms.RadioSelect,
+    )
+    has_kit = forms.TypedChoiceField(
+        label=_("您家中备有应急包或应急物品（手电、饮用水、常用药等）吗？"),
+        choices=[("1", _("有")), ("0", _("没有"))],
+        coerce=lambda v: v == "1",
+        widget=forms.RadioSelect,
+    )
+    got_warning = forms.TypedChoiceField(
+        label=_("您收到过社区转发的台风、暴雨等预警信息吗？"),
+        choices=[("1", _("收到过")), ("0", _("没有"))],
+        coerce=lambda v: v == "1",
+        widget=forms.RadioSelect,
+    )
+
+
+class ActivityForm(forms.ModelForm):
+    photos = MultipleFileField(
+        label=_("活动照片"),
+        widget=MultipleFileInput(attrs={"accept": ".jpg,.jpeg,.png,.webp"}),
+        help_text=_("JPG、PNG 或 WebP，可多选；上传时去除照片中的位置等信息。"),
+    )
+
+    class Meta:
+        model = Activity
+        fields = ["org_unit", "title", "kind", "national_day", "held_on", "place", "summary"]
+        widgets = {
+            "held_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "summary": forms.Textarea(attrs={"rows": 3}),
+        }
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            del self.fields["org_unit"]
+        else:
+            self.fields["org_unit"].queryset = (
+                OrgUnit.objects.editable_by(user)
+                .filter(kind__in=records.ACTIVITY_UNIT_KINDS)
+                .order_by("path")
+            )
+            if user.org_unit and user.org_unit.kind == OrgKind.STREET:
+                self.fields["org_unit"].initial = user.org_unit.pk
+        self.fields["national_day"].help_text = _("留空则按活动日期自动判断。")
+
+
+class FundingForm(forms.ModelForm):
+    class Meta:
+        model = Funding
+        fields = ["org_unit", "year", "amount", "purpose", "insured_households", "insurance"]
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            del self.fields["org_unit"]
+        else:
+            self.fields["org_unit"].queryset = (
+                OrgUnit.objects.editable_by(user)
+                .filter(kind__in=records.ACTIVITY_UNIT_KINDS)
+                .order_by("path")
+            )
+            if user.org_unit and user.org_unit.kind == OrgKind.STREET:
+                self.fields["org_unit"].initial = user.org_unit.pk
+            self.fields["year"].initial = timezone.localdate().year

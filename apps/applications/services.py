@@ -24,8 +24,9 @@ from apps.notifications.events import notify
 from apps.orgs.models import OrgKind, OrgUnit, Role, can_edit_unit
 from resilience.dates import add_years
 
+from . import conditions as conditions_module
 from . import facts as facts_module
-from . import notices
+from . import notices, proofs
 from .models import (
     CLOSED_STATES,
     EDITABLE_STATES,
@@ -420,9 +421,15 @@ def transition_application(user, application, action, *, comment="", today=None,
         if not (application.contact_name and application.contact_phone):
             raise ValidationError(_("请先填写联系人和联系电话。"))
         _check_complete(application)
-        application.facts_snapshot = facts_module.live_facts(
-            application.org_unit, today=today or timezone.localdate(now)
-        )
+        day = today or timezone.localdate(now)
+        facts = facts_module.live_facts(application.org_unit, today=day)
+        results = check_conditions(application, facts, today=day)
+        refusal = conditions_module.refusal(results)
+        if refusal:
+            raise ValidationError(refusal)
+        # the basic conditions as they held, frozen with the facts they were read from
+        facts["conditions"] = [r.as_dict() for r in results]
+        application.facts_snapshot = facts
         application.submitted_at = now
     elif action == Action.APPROVE:
         _check_review(application)
@@ -506,6 +513,26 @@ def facts_for(application, today=None):
     return facts_module.live_facts(application.org_unit, today=today)
 
 
+def check_conditions(application, facts, *, today=None):
+    """The standard's basic conditions judged on ``facts`` (``apps.applications.conditions``)."""
+    return conditions_module.evaluate(
+        application.standard.conditions.order_by("order"),
+        facts,
+        kind=application.org_unit.kind,
+        today=today or timezone.localdate(),
+    )
+
+
+def conditions_of(application, facts, *, today=None):
+    """What the page shows: the results frozen at submission, or judged live for a draft.
+    A snapshot taken before conditions were frozen is judged on itself, on its day."""
+    if application.is_frozen and facts and "conditions" in facts:
+        return facts["conditions"]
+    if application.is_frozen and application.submitted_at:
+        today = timezone.localdate(application.submitted_at)
+    return [r.as_dict() for r in check_conditions(application, facts, today=today)]
+
+
 def scorecard(application, *, facts=None):
     """Everything the application page, the review form and the PDF show, aspect by aspect:
     items with the self-assessment, score and evidence; the aspect comment; the facts beside
@@ -528,7 +555,14 @@ def scorecard(application, *, facts=None):
         sums = {"max": zero, "claimed": zero, "score": zero, "scored": 0}
         for item in aspect.items.all():
             a = assessments.get(item.pk)
-            rows.append({"item": item, "assessment": a, "evidence": evidence.get(item.pk, [])})
+            rows.append(
+                {
+                    "item": item,
+                    "assessment": a,
+                    "evidence": evidence.get(item.pk, []),
+                    "proof": proofs.check(item.proof, facts),
+                }
+            )
             sums["max"] += item.max_points
             if a and a.claimed_points is not None:
                 sums["claimed"] += a.claimed_points
@@ -552,7 +586,14 @@ def scorecard(application, *, facts=None):
     pass_mark = application.standard.pass_mark
     grand["pass_mark"] = pass_mark
     grand["passed"] = result_of(grand["score"], grand["scored"], grand["items"], pass_mark)
-    return {"aspects": result, "totals": grand, "readiness": facts_module.readiness(facts)}
+    card = {
+        "aspects": result,
+        "totals": grand,
+        "readiness": facts_module.readiness(facts),
+        "flood_readiness": list((facts or {}).get("flood_readiness") or []),
+    }
+    card["gap"] = proofs.gap(card, pass_mark)
+    return card
 
 
 def comparison(queryset):

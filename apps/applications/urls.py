@@ -1,7 +1,7 @@
 from django.urls import path
 
 from .views import applications as views
-from .views import standards
+from .views import records, standards
 
 app_name = "applications"
 
@@ -17,6 +17,31 @@ urlpatterns = [
     path("<int:pk>/act/<slug:action>/", views.TransitionView.as_view(), name="transition"),
     path("evidence/<int:pk>/", views.EvidenceDownloadView.as_view(), name="evidence"),
     path("evidence/<int:pk>/delete/", views.EvidenceDeleteView.as_view(), name="evidence_delete"),
+    # the records behind the evidence: questionnaires, activities, funding and insurance
+    path("surveys/", records.SurveyListView.as_view(), name="surveys"),
+    path("surveys/new/", records.SurveyCreateView.as_view(), name="survey_create"),
+    path("surveys/<int:pk>/", records.SurveyDetailView.as_view(), name="survey"),
+    path("surveys/<int:pk>/qr.svg", records.SurveyQRView.as_view(), name="survey_qr"),
+    path("surveys/<int:pk>/close/", records.SurveyCloseView.as_view(), name="survey_close"),
+    path("activities/", records.ActivityListView.as_view(), name="activities"),
+    path("activities/new/", records.ActivityCreateView.as_view(), name="activity_create"),
+    path("activities/<int:pk>/", records.ActivityDetailView.as_view(), name="activity"),
+    path("activities/<int:pk>/edit/", records.ActivityEditView.as_view(), name="activity_edit"),
+    path("activities/<int:pk>/qr.svg", records.ActivityQRView.as_view(), name="activity_qr"),
+    path(
+        "activities/<int:pk>/sign-in/",
+        records.ActivitySignInSwitchView.as_view(),
+        name="activity_sign_in",
+    ),
+    path("activity-photos/<int:pk>/", records.ActivityPhotoView.as_view(), name="activity_photo"),
+    path(
+        "activity-photos/<int:pk>/delete/",
+        records.ActivityPhotoDeleteView.as_view(),
+        name="activity_photo_delete",
+    ),
+    path("funding/", records.FundingListView.as_view(), name="funding"),
+    path("funding/new/", records.FundingCreateView.as_view(), name="funding_create"),
+    path("funding/<int:pk>/", records.FundingEditView.as_view(), name="funding_edit"),
     # the scoring standards (reference data) and a new version from a spreadsheet
     path("standards/", standards.StandardListView.as_view(), name="standards"),
     path("standards/import/", standards.StandardImportView.as_view(), name="standard_import"),

@@ -476,6 +476,7 @@ class Visit(ChildRecord):
         HEAT = "heat", _("高温天气")
         COLD = "cold", _("寒潮/冰冻")
         HOLIDAY = "holiday", _("节假日")
+        CARD = "card", _("发放明白卡")
         OTHER = "other", _("其他")
 
     WARNING_OCCASIONS = {Occasion.TYPHOON, Occasion.RAINSTORM}

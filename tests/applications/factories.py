@@ -1,10 +1,12 @@
-"""Helpers that build applications through the services, in any state of the workflow."""
+"""Helpers that build applications through the services, in any state of the workflow, and
+the records that make an applicant meet the standards' basic conditions."""
 
+import datetime
 from decimal import Decimal
 
 from django.utils import timezone
 
-from apps.applications import services
+from apps.applications import records, services
 from apps.applications.models import (
     Action,
     Application,
@@ -12,12 +14,18 @@ from apps.applications.models import (
     Condition,
     Item,
     ItemAssessment,
+    Satisfaction,
     Standard,
     State,
+    Survey,
+    SurveyResponse,
 )
 from apps.applications.reference import ensure_standard
-from apps.orgs.models import Role
+from apps.orgs.models import OrgKind, Role
+from apps.plans.models import Plan
 from tests.conftest import make_user
+from tests.drills.factories import HeldDrillFactory
+from tests.plans.factories import PlanFactory
 
 
 def standard(code="sh-2024"):
@@ -79,6 +87,44 @@ def people(tree):
     }
 
 
+def answer_survey(survey, n=30, satisfied=None, *, today=None):
+    """``n`` answers to ``survey``, the first ``satisfied`` (all by default) satisfied."""
+    satisfied = n if satisfied is None else satisfied
+    SurveyResponse.objects.bulk_create(
+        SurveyResponse(
+            survey=survey,
+            answered_on=today or timezone.localdate(),
+            satisfaction=Satisfaction.SATISFIED if i < satisfied else Satisfaction.UNSATISFIED,
+            knows_shelter=True,
+            joined_activity=i % 2 == 0,
+            has_kit=i % 3 == 0,
+            got_warning=True,
+        )
+        for i in range(n)
+    )
+
+
+def meet_conditions(unit, user, *, today=None):
+    """Records under ``unit`` that meet the basic conditions: a questionnaire with 30
+    satisfied answers, the plan in force (a street's 总体预案, a community's own) and a drill
+    held a month ago. No incident is needed for "no 较大事故"."""
+    today = today or timezone.localdate()
+    community = (
+        unit
+        if unit.kind == OrgKind.COMMUNITY
+        else unit.children.filter(kind=OrgKind.COMMUNITY).first()
+    )
+    survey = Survey.objects.filter(org_unit=community, closed_on__isnull=True).first()
+    if survey is None:  # idempotent: several applications of one unit share its records
+        survey = records.open_survey(user, org_unit=community, households=300, opened_on=today)
+        answer_survey(survey, today=today)
+    kind = Plan.Kind.OVERALL if unit.kind == OrgKind.STREET else Plan.Kind.COMMUNITY
+    if not Plan.objects.filter(org_unit=unit, kind=kind, status=Plan.Status.IN_FORCE).exists():
+        PlanFactory(org_unit=unit, kind=kind, created_by=user)
+        HeldDrillFactory(org_unit=unit, date=today - datetime.timedelta(days=30), created_by=user)
+    return survey
+
+
 def in_state(state, users, unit, **values):
     """An application of ``unit`` driven through the workflow to ``state``."""
     act = services.transition_application
@@ -86,6 +132,7 @@ def in_state(state, users, unit, **values):
     app = new_application(staff, unit, **values)
     if state == State.DRAFT:
         return app
+    meet_conditions(unit, staff)
     fill(staff, app)
     act(staff, app, Action.SUBMIT)
     if state == State.SUBMITTED:

@@ -16,7 +16,7 @@ from apps.applications.report import ApplicationReport
 from apps.orgs.models import OrgUnit, Role, User
 from apps.reports.kinds import KINDS
 from apps.reports.models import ReportRequest
-from tests.applications.factories import fill, new_application, people
+from tests.applications.factories import fill, meet_conditions, new_application, people
 from tests.conftest import make_user
 from tests.hazards.factories import HazardFactory
 from tests.plans.factories import pdf_upload
@@ -293,6 +293,7 @@ def test_list_and_compare_query_counts_do_not_grow(client, tree, django_assert_m
 
     def submitted(unit, title="city", year=2026, staff=staff):
         app = new_application(staff, unit, title=title, year=year)
+        meet_conditions(unit, staff)
         fill(staff, app)
         services.transition_application(staff, app, Action.SUBMIT)
 

@@ -23,6 +23,7 @@ from apps.orgs.models import OrgKind
 from tests.applications.factories import (
     fill,
     in_state,
+    meet_conditions,
     new_application,
     people,
     score_all,
@@ -165,6 +166,7 @@ def test_submit_needs_a_complete_self_assessment_and_freezes_it(tree, users):
     with pytest.raises(ValidationError, match="自评尚未完成：还有 31 项"):
         services.transition_application(staff, app, Action.SUBMIT)
     fill(staff, app)
+    meet_conditions(tree["s1"], staff)
     services.transition_application(staff, app, Action.SUBMIT)
     app.refresh_from_db()
     assert app.state == State.SUBMITTED and app.submitted_at and app.facts_snapshot
@@ -282,6 +284,7 @@ def test_the_table_covers_every_action():
 def test_every_transition_by_role(tree, users, action, role):
     app = in_state(SOURCES[action], users, tree["s1"])
     if action == Action.SUBMIT:
+        meet_conditions(tree["s1"], users["staff"])
         fill(users["staff"], app)
     if action == Action.APPROVE:
         score_all(users["reviewer"], app)

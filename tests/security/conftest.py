@@ -218,6 +218,13 @@ def build_world():
         uploaded_by=staff,
     )
     evidence.file.save("evidence.pdf", ContentFile(PDF_BYTES), save=True)
+    # the records behind the evidence (apps.applications.demo): a questionnaire, an activity
+    # with a photo, this year's funding
+    from apps.applications.models import Activity, ActivityPhoto, Funding, Survey
+
+    activity = _first(Activity.objects.filter(**mine), "activity")
+    activity_photo = ActivityPhoto(activity=activity, original_name="现场.png", uploaded_by=staff)
+    activity_photo.image.save("activity.png", ContentFile(png_bytes()), save=True)
 
     warnings_world = build_warnings_world(street, staff)
     response_world = build_response_world(street)
@@ -230,6 +237,10 @@ def build_world():
         grid=Grid.objects.get(community__code="310105001001"),
         application=application,
         aspect=application.standard.aspects.order_by("order")[0],
+        survey=_first(Survey.objects.filter(**mine), "residents' questionnaire"),
+        activity=activity,
+        activity_photo=activity_photo,
+        funding=_first(Funding.objects.filter(**mine), "funding"),
         evidence=evidence,
         street=street,
         staff=staff,

@@ -30,6 +30,15 @@ from .applications import (
     Transition,
     validate_evidence,
 )
+from .records import (
+    Activity,
+    ActivityKind,
+    ActivityPhoto,
+    Funding,
+    NationalDay,
+    SignIn,
+    national_day_of,
+)
 from .standards import (
     POINTS,
     Aspect,
@@ -41,8 +50,20 @@ from .standards import (
     Standard,
     TargetTitle,
 )
+from .survey import SATISFIED_CHOICES, Satisfaction, Survey, SurveyResponse
 
 __all__ = [
+    "SATISFIED_CHOICES",
+    "Activity",
+    "ActivityKind",
+    "ActivityPhoto",
+    "Funding",
+    "NationalDay",
+    "Satisfaction",
+    "SignIn",
+    "Survey",
+    "SurveyResponse",
+    "national_day_of",
     "CLOSED_STATES",
     "EDITABLE_STATES",
     "POINTS",

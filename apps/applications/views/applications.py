@@ -17,7 +17,14 @@ from ..forms import ApplicationForm, FilterForm, ReviewForm, SelfAssessmentForm,
 from ..models import TRANSITIONS, Application, Aspect, Evidence, State
 
 # The applicant sees the district's scores once the district has decided.
-SCORES_SHOWN = {State.RETURNED, State.APPROVED, State.REJECTED, State.AWARDED, State.CITY_FAILED}
+SCORES_SHOWN = {
+    State.RETURNED,
+    State.APPROVED,
+    State.REJECTED,
+    State.AWARDED,
+    State.CITY_FAILED,
+    State.REVOKED,
+}
 
 
 def _is_reviewer_role(user):
@@ -110,10 +117,14 @@ class ApplicationDetailView(ApplicationQuerysetMixin, ScopedMixin, DetailView):
         app, user = self.object, self.request.user
         facts = services.facts_for(app)
         card = services.scorecard(app, facts=facts)
+        can_edit = app.is_editable and services.is_applicant(user, app)
         context.update(
             card=card,
+            conditions=services.conditions_of(app, facts),
+            # 还差多少分: for the applicant's draft
+            show_gap=app.is_editable,
             actions=services.allowed_actions(user, app),
-            can_edit=app.is_editable and services.is_applicant(user, app),
+            can_edit=can_edit,
             can_review=app.state == State.IN_REVIEW and services.is_reviewer(user, app),
             events=app.events.select_related("actor"),
             waiting_days=services.waiting_days(app)
