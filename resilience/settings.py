@@ -453,8 +453,6 @@ SPECTACULAR_SETTINGS = {
         "ShelterStatusEnum": "apps.shelters.models.ShelterStatus",
     },
 }
-# Requests per minute of a new client (each client's own figure is set in admin).
-API_DEFAULT_REQUESTS_PER_MINUTE = env.int("API_DEFAULT_REQUESTS_PER_MINUTE", default=600)
 # Webhooks: seconds before the first retry of a failed delivery, doubled each time up to
 # API_WEBHOOK_RETRY_MAX_SECONDS (under the broker's visibility timeout), at most
 # API_WEBHOOK_MAX_ATTEMPTS attempts; API_WEBHOOK_TIMEOUT seconds for one answer.
