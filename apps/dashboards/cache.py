@@ -19,7 +19,7 @@ from django.db import transaction
 from django.db.models.signals import post_delete, post_save
 from django.utils import timezone
 
-from apps.orgs.models import PATH_SEPARATOR, records_changed
+from apps.orgs.models import PATH_SEPARATOR, OrgKind, OrgUnit, records_changed
 
 from . import indicators
 
@@ -97,14 +97,15 @@ def _generations(units):
     return {pk: found[key] for pk, key in keys.items()}
 
 
-def _cached(kind, units, compute, today):
-    """``{unit.pk: value}`` from the cache, computing the missing units in one call."""
-    generations = _generations(units)
+def _cached(kind, units, compute, today, *, refresh=False):
+    """``{unit.pk: value}`` from the cache, computing the missing units (all of them with
+    ``refresh``) in one call."""
+    generations = _generations(units)  # before computing: a change meanwhile is not hidden
     keys = {
         unit.pk: f"{PREFIX}:{kind}:{unit.code}:{generations[unit.pk]}:{today.isoformat()}"
         for unit in units
     }
-    found = cache.get_many(keys.values())
+    found = {} if refresh else cache.get_many(keys.values())
     result = {pk: found[key] for pk, key in keys.items() if key in found}
     missing = [unit for unit in units if unit.pk not in result]
     if missing:
@@ -119,16 +120,35 @@ def _cached(kind, units, compute, today):
 
 def cached_facts_for_units(units, *, today=None):
     """``indicators.facts_for_units`` through the cache."""
-    units, today = list(units), today or timezone.localdate()
+    figures = _facts(list(units), today or timezone.localdate())
+    return {pk: indicators.with_readiness(facts) for pk, facts in figures.items()}
+
+
+def warm(*, today=None):
+    """Compute and store the figures of every street and district (beat, every few minutes,
+    before the stored ones expire; see ``CELERY_BEAT_SCHEDULE``): a district's dashboard reads
+    its streets' figures from the cache instead of adding up a quarter of a million hazards
+    while its reviewer waits. After a change, only the changed street is computed again, by
+    the first page that shows it. Returns the number of units computed."""
+    today = today or timezone.localdate()
+    done = 0
+    districts = list(OrgUnit.objects.filter(kind=OrgKind.DISTRICT).order_by("path"))
+    for district in districts:
+        streets = list(OrgUnit.objects.filter(kind=OrgKind.STREET, parent=district))
+        done += len(_facts(streets, today, refresh=True))
+    return done + len(_facts(districts, today, refresh=True))
+
+
+def _facts(units, today, *, refresh=False):
     if not units:
         return {}
-    figures = _cached(
+    return _cached(
         "facts",
         units,
         lambda missing: indicators.figures_for_units(missing, today=today),
         today,
+        refresh=refresh,
     )
-    return {pk: indicators.with_readiness(facts) for pk, facts in figures.items()}
 
 
 def cached_unit_facts(unit, *, today=None):

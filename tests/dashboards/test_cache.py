@@ -24,6 +24,36 @@ def test_cached_figures_need_no_query(tree, django_assert_num_queries):
     assert again[tree["s1"].pk]["hazards"]["open"] == 1
 
 
+def test_the_warm_task_computes_every_street_and_district_ahead(
+    tree, django_assert_num_queries
+):
+    from apps.dashboards.tasks import warm_dashboards
+
+    HazardFactory(org_unit=tree["c1"], state="assigned")
+    assert warm_dashboards() == 5  # 3 streets, 2 districts
+    with django_assert_num_queries(0):
+        facts = cache.cached_facts_for_units([tree["s1"], tree["s2"], tree["s3"]])
+        assert cache.cached_unit_facts(tree["d1"])["hazards"]["open"] == 1
+    assert facts[tree["s1"].pk]["hazards"]["open"] == 1
+    # figures it stored stay true: a change is computed again by its first reader
+    HazardFactory(org_unit=tree["c1"], state="assigned")
+    assert cache.cached_unit_facts(tree["s1"])["hazards"]["open"] == 2
+    with django_assert_num_queries(0):  # the other streets are still the warmed ones
+        cache.cached_facts_for_units([tree["s2"], tree["s3"]])
+
+
+def test_the_warm_task_refreshes_figures_a_change_left_alone(tree):
+    """A write that bypassed the signals (fixed by the next warm, not only by expiry)."""
+    from apps.hazards.models import Hazard
+
+    hazard = HazardFactory(org_unit=tree["c1"], state="assigned")
+    assert cache.cached_unit_facts(tree["s1"])["hazards"]["open"] == 1
+    Hazard.objects.filter(pk=hazard.pk).update(state="closed")  # no signal
+    assert cache.cached_unit_facts(tree["s1"])["hazards"]["open"] == 1
+    cache.warm()
+    assert cache.cached_unit_facts(tree["s1"])["hazards"]["open"] == 0
+
+
 def test_a_new_record_refreshes_its_unit_and_every_ancestor(tree):
     for unit in ("c1", "s1", "d1", "sh"):
         assert cache.cached_unit_facts(tree[unit])["hazards"]["open"] == 0
