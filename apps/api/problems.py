@@ -11,6 +11,7 @@ from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler
@@ -19,16 +20,16 @@ PROBLEM_CONTENT_TYPE = "application/problem+json"
 TYPE_BASE = "urn:community-resilience:problem:"
 
 TITLES = {
-    400: ("invalid", "请求内容有误"),
-    401: ("unauthenticated", "未认证"),
-    403: ("forbidden", "无权访问"),
-    404: ("not-found", "记录不存在"),
-    405: ("method-not-allowed", "不支持的请求方法"),
-    406: ("not-acceptable", "无法提供所请求的格式"),
-    409: ("conflict", "与现有记录冲突"),
-    413: ("too-large", "请求内容过大"),
-    415: ("unsupported-media-type", "不支持的内容类型"),
-    429: ("throttled", "请求过于频繁"),
+    400: ("invalid", gettext_noop("请求内容有误")),
+    401: ("unauthenticated", gettext_noop("未认证")),
+    403: ("forbidden", gettext_noop("无权访问")),
+    404: ("not-found", gettext_noop("记录不存在")),
+    405: ("method-not-allowed", gettext_noop("不支持的请求方法")),
+    406: ("not-acceptable", gettext_noop("无法提供所请求的格式")),
+    409: ("conflict", gettext_noop("与现有记录冲突")),
+    413: ("too-large", gettext_noop("请求内容过大")),
+    415: ("unsupported-media-type", gettext_noop("不支持的内容类型")),
+    429: ("throttled", gettext_noop("请求过于频繁")),
 }
 
 
@@ -52,7 +53,7 @@ def field_errors(exc: DjangoValidationError) -> dict:
 
 
 def problem(status_code, detail, *, errors=None, headers=None, kind=None):
-    code, title = TITLES.get(status_code, ("error", "请求失败"))
+    code, title = TITLES.get(status_code, ("error", gettext_noop("请求失败")))
     body = {
         "type": TYPE_BASE + (kind or code),
         "title": _(title),

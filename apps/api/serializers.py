@@ -397,7 +397,7 @@ class WorkOrderSerializer(serializers.Serializer):
     )
     unit = serializers.CharField(max_length=32, help_text=_("隐患所在单位编码（街镇、居村或小区）"))
     title = serializers.CharField(max_length=120, help_text=_("隐患名称"))
-    category = serializers.CharField(max_length=40, help_text=_("隐患类别编码，如 fire_passage"))
+    category = serializers.CharField(max_length=40, help_text=_("隐患类别编码，如 fire-lane"))
     severity = serializers.ChoiceField(
         choices=Severity.choices, default=Severity.GENERAL, help_text=_("隐患等级")
     )
