@@ -107,6 +107,11 @@ class RiskPointQuerySet(ScopedQuerySet):
         )
 
 
+# The risk points list's search (migration 0008), as the hazards' below.
+POINT_SEARCH_FIELDS = ["name", "address", "responsible_person"]
+POINT_SEARCH_INDEX = GramIndex("riskpoint_search_grams", "hazards_riskpoint", POINT_SEARCH_FIELDS)
+
+
 class RiskPoint(ScopedModel):
     name = models.CharField(_("风险点名称"), max_length=120)
     category = models.ForeignKey(

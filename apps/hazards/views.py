@@ -2,7 +2,7 @@ from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Count, OuterRef, Prefetch, Q, Subquery
+from django.db.models import Count, OuterRef, Prefetch, Subquery
 from django.db.models.functions import Coalesce
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect
@@ -33,6 +33,8 @@ from .forms import (
 )
 from .models import (
     LEVEL_COLORS,
+    POINT_SEARCH_FIELDS,
+    POINT_SEARCH_INDEX,
     SEARCH_FIELDS,
     SEARCH_INDEX,
     TRANSITIONS,
@@ -292,21 +294,14 @@ class RiskPointListView(ScopedMixin, ListView):
         user = self.request.user
         self.filter_form = RiskPointFilterForm(self.request.GET or None, user=user)
         qs = (
-            super()
-            .get_queryset()
+            RiskPoint.objects.visible_by_units(user)
             .with_flags()
             .select_related("org_unit", "category")
             .annotate(open_hazards=_open_hazards())
         )
         if self.filter_form.is_valid():
             data = self.filter_form.cleaned_data
-            if data["q"]:
-                q = data["q"].strip()
-                qs = qs.filter(
-                    Q(name__icontains=q)
-                    | Q(address__icontains=q)
-                    | Q(responsible_person__icontains=q)
-                )
+            qs = search(qs, data["q"], POINT_SEARCH_FIELDS, POINT_SEARCH_INDEX)
             if data["level"]:
                 qs = qs.filter(level=data["level"])
             if data["category"]:

@@ -129,3 +129,17 @@ def test_a_district_narrows_to_its_streets_a_street_to_its_communities(tree):
     assert {u.kind for u in filter_units(district)} == {OrgKind.STREET}
     assert [u.code for u in filter_units(district)] == ["S1", "S2"]
     assert [u.code for u in filter_units(street)] == ["S1", "S1C1"]
+
+
+@pytest.mark.parametrize(
+    "term, found", [("仓库", ["物资仓库"]), ("库", ["物资仓库"]), ("张", ["变电站"]), ("飞艇", [])]
+)
+def test_the_risk_points_search_by_one_or_two_characters(client, tree, term, found):
+    from tests.hazards.factories import RiskPointFactory
+
+    RiskPointFactory(org_unit=tree["c1"], name="物资仓库", address="甲路")
+    RiskPointFactory(org_unit=tree["c1"], name="变电站", responsible_person="张三")
+    RiskPointFactory(org_unit=tree["c2"], name="乙街道的仓库")  # another street's
+    client.force_login(make_user(tree["s1"]))
+    response = client.get(reverse("hazards:points"), {"q": term})
+    assert [p.name for p in response.context["points"]] == found
