@@ -10,7 +10,6 @@ from django import forms
 from django.contrib import admin, messages
 from django.db import transaction
 from django.shortcuts import render
-from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -107,7 +106,7 @@ class ApiClientAdmin(SuperusersOnly, admin.ModelAdmin):
         with transaction.atomic():
             for client in queryset:
                 if revoke:
-                    client.tokens.filter(revoked_at__isnull=True).update(revoked_at=timezone.now())
+                    ApiToken.revoke_all(client.tokens.all())
                 token, plaintext = ApiToken.issue(
                     client, user=request.user, label=gettext("管理后台生成")
                 )
@@ -137,7 +136,7 @@ class ApiTokenAdmin(SuperusersOnly, admin.ModelAdmin):
 
     @admin.action(description=_("吊销所选令牌"))
     def revoke(self, request, queryset):
-        count = queryset.filter(revoked_at__isnull=True).update(revoked_at=timezone.now())
+        count = ApiToken.revoke_all(queryset)
         self.message_user(request, gettext("已吊销 %(n)d 个令牌。") % {"n": count})
 
 

@@ -166,6 +166,16 @@ class ApiToken(models.Model):
         )
 
     @classmethod
+    def revoke_all(cls, tokens):
+        """Revoke ``tokens`` one by one (``save()``: each revocation is in the audit trail)."""
+        count = 0
+        for token in tokens.filter(revoked_at__isnull=True).order_by("pk"):
+            token.revoked_at = timezone.now()
+            token.save(update_fields=["revoked_at"])
+            count += 1
+        return count
+
+    @classmethod
     def issue(cls, client, *, user=None, label="", expires_at=None):
         """A new token of ``client``: ``(token, plaintext)``; the plaintext is never stored."""
         prefix = secrets.token_hex(6)

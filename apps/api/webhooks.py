@@ -143,7 +143,9 @@ def _announce(event, model, pk, build):
 
 
 def _after_commit(event, model, pk, build):
-    transaction.on_commit(lambda: _announce(event, model, pk, build))
+    # robust: the change is committed; a broker or receiver fault is logged, never the
+    # user's (or the calling client's) error
+    transaction.on_commit(lambda: _announce(event, model, pk, build), robust=True)
 
 
 def on_hazard_step(sender, hazard, step, **kwargs):

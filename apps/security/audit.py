@@ -28,12 +28,28 @@ TRACKED_APPS = (
     "applications",
 )
 # ... plus these, ...
-TRACKED_MODELS = ("orgs.OrgUnit", "orgs.User", "orgs.Grid")
+TRACKED_MODELS = (
+    "orgs.OrgUnit",
+    "orgs.User",
+    "orgs.Grid",
+    # the open API's clients, tokens (revocation) and webhook subscriptions, kept in admin
+    "api.ApiClient",
+    "api.ApiToken",
+    "api.WebhookSubscription",
+)
 # ... except logs of their own (an access log audited by the audit log would only add noise).
 UNTRACKED_MODELS = {"people.AccessLog", "applications.ApplicationEvent"}
 
 # Timestamps are in the log entry itself; secrets are never copied into the log.
-EXCLUDED_FIELDS = {"created_at", "updated_at", "password", "last_login"}
+EXCLUDED_FIELDS = {
+    "created_at",
+    "updated_at",
+    "password",
+    "last_login",
+    "secret_hash",  # an API token's digest
+    "secret",  # a webhook's signing secret
+    "last_used_at",  # an API token's, written as it is used
+}
 # Personal identifiers: the log shows them masked (the first half replaced by asterisks).
 MASKED_FIELDS = {"id_number", "phone", "emergency_phone"}
 

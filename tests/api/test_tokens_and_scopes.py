@@ -189,3 +189,16 @@ def test_a_session_is_not_a_token(client, tree):
     client.force_login(make_user(tree["s1"]))
     assert client.get("/api/v1/hazards/").status_code == 401
     assert client.post("/api/v1/hazards/work-orders/", WORK_ORDER).status_code == 401
+
+
+def test_issuing_and_revoking_tokens_is_audited_without_the_secret(api):
+    client, _http = api()
+    token = client.tokens.get()
+    ApiToken.revoke_all(client.tokens.all())
+    entries = LogEntry.objects.get_for_object(token)
+    assert [e.action for e in entries.order_by("pk")] == [
+        LogEntry.Action.CREATE,
+        LogEntry.Action.UPDATE,
+    ]
+    assert all("secret_hash" not in (e.changes_dict or {}) for e in entries)
+    assert "revoked_at" in entries.order_by("pk").last().changes_dict

@@ -3,7 +3,6 @@ id), printed once; only its digest is kept. ``--rotate`` revokes the client's ot
 
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
-from django.utils import timezone
 
 from apps.api.models import ApiClient, ApiToken
 
@@ -27,6 +26,6 @@ class Command(BaseCommand):
             raise CommandError(f"No API client {client!r}. Clients: {names or 'none'}")
         with transaction.atomic():
             if rotate:
-                found.tokens.filter(revoked_at__isnull=True).update(revoked_at=timezone.now())
+                ApiToken.revoke_all(found.tokens.all())
             _token, plaintext = ApiToken.issue(found, label=label)
         self.stdout.write(plaintext)
