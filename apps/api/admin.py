@@ -8,8 +8,11 @@ test-send action; the delivery log is read-only, with a resend action.
 
 from django import forms
 from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.shortcuts import render
+from django.http import HttpResponseNotAllowed
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import path
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -141,6 +144,8 @@ class ApiTokenAdmin(SuperusersOnly, admin.ModelAdmin):
 
 
 class SubscriptionForm(forms.ModelForm):
+    # an address typed without a scheme is taken as https (Django 6's default, said now)
+    url = forms.URLField(label=_("推送地址"), max_length=500, assume_scheme="https")
     events = forms.MultipleChoiceField(
         label=_("订阅事件"),
         choices=[c for c in WebhookEvent.choices if c[0] != WebhookEvent.PING],
@@ -165,6 +170,29 @@ class WebhookSubscriptionAdmin(SuperusersOnly, admin.ModelAdmin):
     def event_list(self, subscription):
         labels = dict(WebhookEvent.choices)
         return "、".join(str(labels.get(e, e)) for e in subscription.events or [])
+
+    change_form_template = "api/admin/subscription_change_form.html"
+
+    def get_urls(self):
+        return [
+            path(
+                "<int:pk>/test-send/",
+                self.admin_site.admin_view(self.test_send_view),
+                name="api_webhooksubscription_test_send",
+            ),
+            *super().get_urls(),
+        ]
+
+    def test_send_view(self, request, pk):
+        """The change page's 发送测试推送 button (POST)."""
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        subscription = get_object_or_404(WebhookSubscription, pk=pk)
+        if not self.has_change_permission(request, subscription):
+            raise PermissionDenied
+        webhooks.send_test(subscription)
+        self.message_user(request, gettext("已发送测试推送，结果见推送记录。"), messages.SUCCESS)
+        return redirect("admin:api_webhooksubscription_change", pk)
 
     @admin.action(description=_("发送测试推送"))
     def test_send(self, request, queryset):

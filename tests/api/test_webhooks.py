@@ -239,3 +239,22 @@ def test_the_backoff_doubles_up_to_its_ceiling(settings):
     settings.API_WEBHOOK_RETRY_SECONDS = 30
     settings.API_WEBHOOK_RETRY_MAX_SECONDS = 900
     assert [webhooks.backoff(n) for n in range(1, 8)] == [30, 60, 120, 240, 480, 900, 900]
+
+
+def test_the_subscription_page_has_a_test_send_button(
+    api, tree, client, tasks_in_process, django_capture_on_commit_callbacks
+):
+    from tests.conftest import make_user
+
+    client.force_login(make_user(tree["sh"], role="admin", is_superuser=True, is_staff=True))
+    api_client, _ = api()
+    with receiving() as receiver:
+        sub = subscribe(api_client, receiver.url)
+        page = client.get(reverse("admin:api_webhooksubscription_change", args=[sub.pk]))
+        url = reverse("admin:api_webhooksubscription_test_send", args=[sub.pk])
+        assert f'action="{url}"' in page.content.decode()
+        assert client.get(url).status_code == 405
+        with django_capture_on_commit_callbacks(execute=True):
+            assert client.post(url).status_code == 302
+        assert len(receiver) == 1
+    assert WebhookDelivery.objects.get().status == DeliveryStatus.DELIVERED
