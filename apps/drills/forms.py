@@ -4,6 +4,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from apps.orgs.forms import unit_filter
 from apps.orgs.models import OrgKind, OrgUnit
 from apps.plans.models import Plan
 
@@ -128,12 +129,12 @@ class DrillFilterForm(forms.Form):
         empty_label=_("全部单位"),
     )
     year = forms.IntegerField(label=_("年度"), required=False, min_value=2000, max_value=2100)
+    # one day of the calendar ("另有 N 场"); not on the filter bar
+    day = forms.DateField(label=_("日期"), required=False, widget=forms.HiddenInput)
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["unit"].queryset = OrgUnit.objects.visible_to(user).filter(
-            kind__in=[OrgKind.STREET, OrgKind.COMMUNITY]
-        )
+        unit_filter(self, user)
 
     def filter(self, queryset):
         if not self.is_valid():
@@ -151,6 +152,8 @@ class DrillFilterForm(forms.Form):
             queryset = queryset.filter(org_unit__path__startswith=data["unit"].path)
         if data["year"]:
             queryset = queryset.filter(date__year=data["year"])
+        if data["day"]:
+            queryset = queryset.filter(date=data["day"])
         return queryset
 
 

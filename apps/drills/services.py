@@ -266,6 +266,11 @@ class CalendarDay:
     is_today: bool
     observances: list = field(default_factory=list)
     drills: list = field(default_factory=list)
+    more: int = 0  # drills of the day beyond ``DRILLS_PER_DAY``, listed on the drills list
+
+
+# A district's month holds a thousand drills: a calendar day shows this many, then "另有 N 场".
+DRILLS_PER_DAY = 4
 
 
 def month_observances(year, month):
@@ -275,7 +280,7 @@ def month_observances(year, month):
 
 def month_grid(year, month, drills, *, today=None):
     """Weeks (Monday first) of ``CalendarDay`` for the month; each day lists its one-day
-    observances (5·12, 10·13) and the given drills on that date."""
+    observances (5·12, 10·13) and the given drills on that date (the first few of them)."""
     today = today or timezone.localdate()
     by_date = {}
     for drill in drills:
@@ -289,7 +294,8 @@ def month_grid(year, month, drills, *, today=None):
                     in_month=day.month == month,
                     is_today=day == today,
                     observances=[o for o in OBSERVANCES if o.day and o.applies(day)],
-                    drills=by_date.get(day, []),
+                    drills=by_date.get(day, [])[:DRILLS_PER_DAY],
+                    more=max(0, len(by_date.get(day, [])) - DRILLS_PER_DAY),
                 )
                 for day in week
             ]

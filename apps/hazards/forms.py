@@ -4,7 +4,8 @@ from django.utils.translation import gettext_lazy as _
 
 from apps.files.uploads import validate_image
 from apps.maps.coords import GCJ02, WGS84
-from apps.orgs.models import KIND_DEPTH, OrgKind, OrgUnit
+from apps.orgs.forms import unit_filter
+from apps.orgs.models import OrgKind, OrgUnit
 
 from .models import (
     HazardCategory,
@@ -60,16 +61,6 @@ def unit_choices(user):
         .filter(kind__in=[OrgKind.STREET, OrgKind.COMMUNITY])
         .order_by("path")
     )
-
-
-def filter_units(user):
-    """The units a list can be narrowed to: a street's staff pick their street or one of its
-    居委; above a street, the streets (a district has over a thousand 居委: a search finds one,
-    a list of them all is neither usable nor cheap to draw)."""
-    unit = None if user.is_superuser else user.org_unit
-    street_or_below = unit is not None and KIND_DEPTH[unit.kind] >= KIND_DEPTH[OrgKind.STREET]
-    kinds = [OrgKind.STREET, OrgKind.COMMUNITY] if street_or_below else [OrgKind.STREET]
-    return OrgUnit.objects.visible_to(user).filter(kind__in=kinds).order_by("path")
 
 
 def coordinate_system_field():
@@ -229,7 +220,7 @@ class HazardFilterForm(BootstrapFilterMixin, forms.Form):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["unit"].queryset = filter_units(user)
+        unit_filter(self, user)
         self.style_fields()
 
 
@@ -292,7 +283,7 @@ class RiskPointFilterForm(BootstrapFilterMixin, forms.Form):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["unit"].queryset = filter_units(user)
+        unit_filter(self, user)
         self.style_fields()
 
 

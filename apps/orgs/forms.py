@@ -8,7 +8,32 @@ from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from .models import FRONTLINE_ROLES, Grid, OrgKind, OrgUnit, Role
+from .models import FRONTLINE_ROLES, KIND_DEPTH, Grid, OrgKind, OrgUnit, Role
+
+
+def unit_filter(form, user, name="unit"):
+    """A list's unit filter: any street or 居委 in the user's scope is accepted (other pages
+    link to a list of one 居委), but above a street the drop-down offers the streets only —
+    a district has over a thousand 居委, a list of them all is neither usable nor cheap to
+    draw (a search finds one) — plus the one chosen. Street staff pick among all of theirs."""
+    field = form.fields[name]
+    field.queryset = (
+        OrgUnit.objects.visible_to(user)
+        .filter(kind__in=[OrgKind.STREET, OrgKind.COMMUNITY])
+        .order_by("path")
+    )
+    unit = None if user.is_superuser else user.org_unit
+    if unit is not None and KIND_DEPTH[unit.kind] >= KIND_DEPTH[OrgKind.STREET]:
+        return
+    key = field.to_field_name or "pk"
+    shown = Q(kind=OrgKind.STREET)
+    chosen = form.data.get(form.add_prefix(name)) if form.is_bound else None
+    if chosen:
+        shown |= Q(**{key: chosen}) if key != "pk" or str(chosen).isdigit() else Q()
+    field.choices = [
+        ("", field.empty_label),
+        *((getattr(u, key), field.label_from_instance(u)) for u in field.queryset.filter(shown)),
+    ]
 
 
 def may_edit_reference_data(user):

@@ -2,6 +2,7 @@ from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from apps.orgs.forms import unit_filter
 from apps.orgs.models import OrgKind, OrgUnit
 
 from .models import (
@@ -164,9 +165,7 @@ class TeamFilterForm(forms.Form):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["unit"].queryset = OrgUnit.objects.visible_to(user).filter(
-            kind__in=[OrgKind.STREET, OrgKind.COMMUNITY]
-        )
+        unit_filter(self, user)
 
     def filter(self, queryset):
         if not self.is_valid():
@@ -228,9 +227,7 @@ class OfficerFilterForm(forms.Form):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["unit"].queryset = OrgUnit.objects.visible_to(user).filter(
-            kind__in=[OrgKind.STREET, OrgKind.COMMUNITY]
-        )
+        unit_filter(self, user)
 
     def filter(self, queryset):
         if not self.is_valid():
@@ -313,6 +310,4 @@ class ResidentFilterForm(forms.Form):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["unit"].queryset = OrgUnit.objects.visible_to(user).filter(
-            kind__in=[OrgKind.STREET, OrgKind.COMMUNITY]
-        )
+        unit_filter(self, user)

@@ -4,6 +4,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from apps.files.uploads import validate_word_or_pdf
+from apps.orgs.forms import unit_filter
 from apps.orgs.models import OrgKind, OrgUnit
 
 from . import services
@@ -126,9 +127,7 @@ class PlanFilterForm(forms.Form):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["unit"].queryset = OrgUnit.objects.visible_to(user).filter(
-            kind__in=[OrgKind.STREET, OrgKind.COMMUNITY]
-        )
+        unit_filter(self, user)
 
     def filter(self, queryset):
         if not self.is_valid():

@@ -5,6 +5,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from apps.maps.coords import GCJ02, WGS84, to_wgs84
+from apps.orgs.forms import unit_filter
 from apps.orgs.models import OrgKind, OrgUnit
 
 from . import services
@@ -180,9 +181,7 @@ class ShelterFilterForm(forms.Form):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["unit"].queryset = OrgUnit.objects.visible_to(user).filter(
-            kind__in=[OrgKind.STREET, OrgKind.COMMUNITY]
-        )
+        unit_filter(self, user)
 
     def filter(self, queryset):
         if not self.is_valid():

@@ -7,10 +7,10 @@ import pytest
 from django.core.paginator import Paginator
 from django.urls import reverse
 
-from apps.hazards.forms import filter_units
+from apps.hazards.forms import HazardFilterForm
 from apps.hazards.models import Hazard
 from apps.hazards.views import filtered_hazards
-from apps.orgs.models import OrgKind, Role
+from apps.orgs.models import Role
 from apps.orgs.pagination import IdsFirstPaginator
 from tests.conftest import make_user
 from tests.hazards.factories import HazardFactory
@@ -123,12 +123,22 @@ def test_a_deep_page_of_the_list_keeps_its_query_count(
     assert len(response.context["hazards"]) == 20
 
 
-def test_a_district_narrows_to_its_streets_a_street_to_its_communities(tree):
+def test_a_district_picks_among_its_streets_a_street_among_its_communities(tree):
+    """Above a street the drop-down lists the streets (and the one chosen); any 居委 in scope
+    is still accepted, as other pages link to a list of one 居委."""
     district = make_user(tree["d1"], role=Role.DISTRICT_REVIEWER)
     street = make_user(tree["s1"])
-    assert {u.kind for u in filter_units(district)} == {OrgKind.STREET}
-    assert [u.code for u in filter_units(district)] == ["S1", "S2"]
-    assert [u.code for u in filter_units(street)] == ["S1", "S1C1"]
+
+    def offered(form):
+        return [label for value, label in form.fields["unit"].widget.choices if value]
+
+    assert offered(HazardFilterForm(user=district)) == ["甲街道", "乙街道"]
+    chosen = HazardFilterForm({"unit": tree["c1"].pk}, user=district)
+    assert chosen.is_valid()
+    assert chosen.cleaned_data["unit"] == tree["c1"]
+    assert offered(chosen) == ["甲街道", "甲一居委", "乙街道"]
+    assert offered(HazardFilterForm(user=street)) == ["甲街道", "甲一居委"]
+    assert not HazardFilterForm({"unit": tree["c2"].pk}, user=street).is_valid()
 
 
 @pytest.mark.parametrize(
