@@ -375,3 +375,48 @@ class FundingForm(forms.ModelForm):
             if user.org_unit and user.org_unit.kind == OrgKind.STREET:
                 self.fields["org_unit"].initial = user.org_unit.pk
             self.fields["year"].initial = timezone.localdate().year
+
+
+class InspectionForm(forms.Form):
+    """现场核查 / 动态管理抽查 on a tablet: date, who, findings, photos, and a score and what was
+    seen for each item of the standard."""
+
+    checked_on = forms.DateField(label=_("核查日期"), **DATE)
+    checkers = forms.CharField(
+        label=_("核查人员"), max_length=200, help_text=_("如：区灾防办 张伟、李娜")
+    )
+    findings = forms.CharField(
+        label=_("核查意见"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    photos = MultipleFileField(
+        label=_("现场照片"),
+        widget=MultipleFileInput(attrs={"accept": "image/*", "capture": "environment"}),
+        help_text=_("可直接用平板拍照，可多选；上传时去除照片中的位置等信息。"),
+    )
+
+    def __init__(self, *args, card, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.card = card
+        self.fields["checked_on"].initial = timezone.localdate()
+        for block in card["aspects"]:
+            for row in block["rows"]:
+                item = row["item"]
+                self.fields[f"score_{item.pk}"] = points_field(item, _("核查得分"))
+                self.fields[f"note_{item.pk}"] = forms.CharField(
+                    label=_("现场情况"),
+                    required=False,
+                    max_length=300,
+                    widget=forms.TextInput(attrs={"class": "form-control form-control-sm"}),
+                )
+                row["inspect_score"] = self[f"score_{item.pk}"]
+                row["inspect_note"] = self[f"note_{item.pk}"]
+
+    def scores(self):
+        return {
+            row["item"].pk: (
+                self.cleaned_data.get(f"score_{row['item'].pk}"),
+                self.cleaned_data.get(f"note_{row['item'].pk}", ""),
+            )
+            for block in self.card["aspects"]
+            for row in block["rows"]
+        }

@@ -1,7 +1,7 @@
 from django.urls import path
 
 from .views import applications as views
-from .views import records, standards
+from .views import records, reviews, standards
 
 app_name = "applications"
 
@@ -17,6 +17,15 @@ urlpatterns = [
     path("<int:pk>/act/<slug:action>/", views.TransitionView.as_view(), name="transition"),
     path("evidence/<int:pk>/", views.EvidenceDownloadView.as_view(), name="evidence"),
     path("evidence/<int:pk>/delete/", views.EvidenceDeleteView.as_view(), name="evidence_delete"),
+    # review beyond the desk: 现场核查 and the yearly 动态管理抽查
+    path("<int:pk>/inspect/<slug:kind>/", reviews.InspectView.as_view(), name="inspect"),
+    path("inspections/<int:pk>/", reviews.InspectionDetailView.as_view(), name="inspection"),
+    path(
+        "inspection-photos/<int:pk>/",
+        reviews.InspectionPhotoView.as_view(),
+        name="inspection_photo",
+    ),
+    path("spot-checks/", reviews.SpotCheckListView.as_view(), name="spot_checks"),
     # the records behind the evidence: questionnaires, activities, funding and insurance
     path("surveys/", records.SurveyListView.as_view(), name="surveys"),
     path("surveys/new/", records.SurveyCreateView.as_view(), name="survey_create"),
@@ -42,6 +51,7 @@ urlpatterns = [
     path("funding/", records.FundingListView.as_view(), name="funding"),
     path("funding/new/", records.FundingCreateView.as_view(), name="funding_create"),
     path("funding/<int:pk>/", records.FundingEditView.as_view(), name="funding_edit"),
+    path("census.xlsx", records.CensusExportView.as_view(), name="census"),
     # the scoring standards (reference data) and a new version from a spreadsheet
     path("standards/", standards.StandardListView.as_view(), name="standards"),
     path("standards/import/", standards.StandardImportView.as_view(), name="standard_import"),

@@ -293,3 +293,37 @@ def test_another_street_gets_404_and_a_reviewer_cannot_change(client, tree, surv
     assert client.get(reverse("applications:survey_qr", args=[survey.pk]))["Content-Type"] == (
         "image/svg+xml"
     )
+
+
+# --- 普查 export ------------------------------------------------------------------------------
+
+
+def test_the_census_form_is_filled_from_records_for_the_users_communities(
+    client, tree, staff, survey
+):
+    import openpyxl
+
+    from tests.drills.factories import HeldDrillFactory
+
+    HeldDrillFactory(
+        org_unit=tree["c1"], date=timezone.localdate() - datetime.timedelta(days=5), participants=42
+    )
+    year = timezone.localdate().year
+    records.save_funding(staff, Funding(), org_unit=tree["c1"], year=year, amount=150000)
+    tree["c1"].name = "=甲一居委"  # formula-like text is escaped
+    tree["c1"].save()
+    client.force_login(staff)
+    response = client.get(reverse("applications:census"))
+    assert response.status_code == 200
+    book = openpyxl.load_workbook(io.BytesIO(response.content))
+    sheet = book["社区减灾能力"]
+    header = [c.value for c in sheet[2]]
+    rows = [dict(zip(header, [c.value for c in row], strict=True)) for row in sheet.iter_rows(3)]
+    assert [r["社区代码"] for r in rows] == ["S1C1"]  # not 乙街道's community
+    row = rows[0]
+    assert row["社区名称"] == "'=甲一居委"
+    assert (row["近12个月演练次数"], row["近12个月演练人次"]) == (1, 42)
+    assert row["年度减灾经费（万元）"] == 15
+    assert row["储备物资折合金额（万元）"] is None
+    assert row["灾情上报方式"] == "平台信息报送（初报、续报、终报）"
+    assert "单价" in " ".join(str(c.value) for c in book["说明"]["A"])

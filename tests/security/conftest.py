@@ -218,10 +218,28 @@ def build_world():
         uploaded_by=staff,
     )
     evidence.file.save("evidence.pdf", ContentFile(PDF_BYTES), save=True)
-    # the records behind the evidence (apps.applications.demo): a questionnaire, an activity
-    # with a photo, this year's funding
-    from apps.applications.models import Activity, ActivityPhoto, Funding, Survey
+    # the district's on-site check (with a photo) of the application under review, and the
+    # records behind the evidence (apps.applications.demo): a questionnaire, an activity with
+    # a photo, this year's funding
+    from apps.applications.inspections import record_inspection
+    from apps.applications.models import (
+        Activity,
+        ActivityPhoto,
+        Funding,
+        InspectionKind,
+        InspectionPhoto,
+        Survey,
+    )
 
+    inspection = record_inspection(
+        User.objects.get(username="changning_reviewer"),
+        application,
+        kind=InspectionKind.SITE,
+        checked_on=timezone.localdate(),
+        checkers="区灾防办",
+    )
+    inspection_photo = InspectionPhoto(inspection=inspection, original_name="现场.png")
+    inspection_photo.image.save("inspection.png", ContentFile(png_bytes()), save=True)
     activity = _first(Activity.objects.filter(**mine), "activity")
     activity_photo = ActivityPhoto(activity=activity, original_name="现场.png", uploaded_by=staff)
     activity_photo.image.save("activity.png", ContentFile(png_bytes()), save=True)
@@ -237,6 +255,8 @@ def build_world():
         grid=Grid.objects.get(community__code="310105001001"),
         application=application,
         aspect=application.standard.aspects.order_by("order")[0],
+        inspection=inspection,
+        inspection_photo=inspection_photo,
         survey=_first(Survey.objects.filter(**mine), "residents' questionnaire"),
         activity=activity,
         activity_photo=activity_photo,

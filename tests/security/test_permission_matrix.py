@@ -284,6 +284,12 @@ MATRIX = {
     ),
     "applications:evidence": (pk("evidence"), READ, None),
     "applications:evidence_delete": (pk("evidence"), POST_ONLY, POST_EDIT),
+    # review beyond the desk: the district's 现场核查 of the application under review, the
+    # yearly 抽查 of awarded communities (a list everyone reads for their own scope)
+    "applications:inspect": (lambda w: {"pk": w.application.pk, "kind": "site"}, REVIEW, None),
+    "applications:inspection": (pk("inspection"), READ, None),
+    "applications:inspection_photo": (pk("inspection_photo"), READ, None),
+    "applications:spot_checks": (NONE, LIST, None),
     # the records behind the evidence: 华阳路街道's questionnaire, activity and funding
     "applications:surveys": (NONE, LIST, None),
     "applications:survey_create": (NONE, CREATE, None),
@@ -301,6 +307,8 @@ MATRIX = {
     "applications:funding": (NONE, LIST, None),
     "applications:funding_create": (NONE, CREATE, None),
     "applications:funding_edit": (pk("funding"), EDIT, None),
+    # 普查 社区减灾能力 of the communities the user sees
+    "applications:census": (NONE, LIST, None),
     # residents answer a questionnaire and sign in at an activity from a QR code, no log-in
     "residents:survey": (lambda w: {"token": w.survey.token}, PUBLIC, None),
     "residents:sign_in": (lambda w: {"token": w.activity.token}, PUBLIC, None),

@@ -39,6 +39,7 @@ from .records import (
     SignIn,
     national_day_of,
 )
+from .reviews import Inspection, InspectionKind, InspectionPhoto, InspectionScore
 from .standards import (
     POINTS,
     Aspect,
@@ -53,6 +54,10 @@ from .standards import (
 from .survey import SATISFIED_CHOICES, Satisfaction, Survey, SurveyResponse
 
 __all__ = [
+    "Inspection",
+    "InspectionKind",
+    "InspectionPhoto",
+    "InspectionScore",
     "SATISFIED_CHOICES",
     "Activity",
     "ActivityKind",

@@ -120,6 +120,8 @@ class ApplicationDetailView(ApplicationQuerysetMixin, ScopedMixin, DetailView):
         can_edit = app.is_editable and services.is_applicant(user, app)
         context.update(
             card=card,
+            inspections=app.inspections.order_by("-checked_on", "-pk"),
+            can_inspect=app.state == State.IN_REVIEW and services.is_reviewer(user, app),
             conditions=services.conditions_of(app, facts),
             # 还差多少分: for the applicant's draft
             show_gap=app.is_editable,

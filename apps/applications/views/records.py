@@ -14,6 +14,7 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import DetailView, FormView, ListView
@@ -22,7 +23,7 @@ from apps.files.uploads import download_response
 from apps.orgs.mixins import EditorsOnlyMixin, ScopedMixin, apply_validation_error
 from apps.orgs.models import can_edit_unit, user_can_edit
 
-from .. import records
+from .. import census, records
 from ..forms import ActivityForm, FundingForm, SurveyForm
 from ..models import (
     SATISFIED_CHOICES,
@@ -391,3 +392,21 @@ class FundingEditView(LoginRequiredMixin, FundingFormView):
                 Funding.objects.select_related("org_unit"), request.user, kwargs["pk"]
             )
         return super().dispatch(request, *args, **kwargs)
+
+
+# --- 普查 export ----------------------------------------------------------------------------------
+
+
+class CensusExportView(LoginRequiredMixin, View):
+    """社区减灾能力 of the communities the user sees, as .xlsx (``apps.applications.census``)."""
+
+    def get(self, request):
+        communities = census.communities_for(request.user)
+        title = _("社区减灾能力调查表（%(date)s）") % {"date": timezone.localdate().isoformat()}
+        content = census.census_workbook(census.census_rows(communities), title=title)
+        response = HttpResponse(
+            content,
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+        response["Content-Disposition"] = content_disposition_header(True, f"{title}.xlsx")
+        return response
