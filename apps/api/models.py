@@ -92,7 +92,8 @@ class ApiClient(models.Model):
         actor.last_name = str(_("接口·%(name)s")) % {"name": self.name}
         actor.first_name = ""
         actor.is_active = False
-        actor.set_unusable_password()
+        if actor.pk is None or actor.has_usable_password():
+            actor.set_unusable_password()  # a new random one each time: only when needed
         actor.save()
         self.actor = actor
         super().save(*args, **kwargs)
