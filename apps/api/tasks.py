@@ -2,10 +2,13 @@
 
 A failed attempt is retried by Celery with exponential backoff (``webhooks.backoff``: the
 countdown stays under Redis' visibility timeout, so no retry waits as a far-future ETA
-message). Run in-process (no broker, the embedded default) a delivery gets one attempt and a
-failure is final, said so in its log: nothing would come back to retry it."""
+message), up to ``API_WEBHOOK_MAX_ATTEMPTS`` attempts. Transient errors (database, broker) are
+retried as in every task (``RETRY_POLICY``). Run in-process (no broker, the embedded default) a
+delivery gets one attempt and a failure is final, said so in its log: nothing would come back
+to retry it."""
 
 from celery import shared_task
+from django.conf import settings
 from django.utils.translation import gettext as _
 
 from apps.security.retry import RETRY_POLICY
@@ -13,12 +16,7 @@ from apps.security.retry import RETRY_POLICY
 from . import webhooks
 
 
-@shared_task(
-    bind=True,
-    acks_late=True,
-    max_retries=None,
-    **{k: v for k, v in RETRY_POLICY.items() if k != "max_retries"},
-)
+@shared_task(bind=True, acks_late=True, **RETRY_POLICY)
 def deliver_webhook(self, delivery_id):
     outcome = webhooks.attempt(delivery_id)
     if outcome != webhooks.RETRY:
@@ -29,4 +27,6 @@ def deliver_webhook(self, delivery_id):
         )
         return webhooks.DONE
     attempts = self.request.retries + 1
-    raise self.retry(countdown=webhooks.backoff(attempts))
+    raise self.retry(
+        countdown=webhooks.backoff(attempts), max_retries=settings.API_WEBHOOK_MAX_ATTEMPTS
+    )
