@@ -5,6 +5,7 @@ the client's service account, inside ``acting_as`` so the audit trail names the 
 refused payload is a problem document (400) and the transaction saved nothing.
 """
 
+from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
@@ -17,6 +18,7 @@ from rest_framework import status
 from rest_framework.parsers import BaseParser
 from rest_framework.response import Response
 
+from apps.hazards.models import Hazard
 from apps.warnings.selectors import figures
 
 from . import serializers as s
@@ -60,11 +62,12 @@ class WorkOrderView(ApiView):
         data = dict(payload.validated_data)
         with acting_as(request):
             hazard, created = services.report_work_order(request.user, self.client, **data)
-        hazard = (
-            type(hazard)
-            .objects.with_flags()
-            .select_related("org_unit", "category")
-            .get(pk=hazard.pk)
+        # read back as the client sees it (a replay's hazard may have left its scope since)
+        hazard = get_object_or_404(
+            Hazard.objects.visible_to(request.user)
+            .with_flags()
+            .select_related("org_unit", "category"),
+            pk=hazard.pk,
         )
         body = s.WorkOrderResultSerializer(
             {"order_id": data["order_id"], "created": created, "hazard": hazard}
