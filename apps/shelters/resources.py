@@ -64,22 +64,22 @@ class FacilitiesWidget(widgets.ManyToManyWidget):
 
     def __init__(self, **kwargs):
         super().__init__(Facility, separator="、", field="name", **kwargs)
+        self._by_name = None
+
+    def __deepcopy__(self, memo):  # each resource (each import) reads the facilities afresh
+        return type(self)()
 
     def clean(self, value, row=None, **kwargs):
         names = [n for n in self.SEPARATORS.split(str(value or "").strip()) if n]
-        if not names:
-            return Facility.objects.none()
-        found = {f.name: f for f in Facility.objects.filter(name__in=names)}
-        unknown = [n for n in names if n not in found]
+        if self._by_name is None:  # a short reference list: read once per import, not per row
+            self._by_name = {f.name: f for f in Facility.objects.all()}
+        unknown = [n for n in names if n not in self._by_name]
         if unknown:
             raise ValueError(
                 _("未知的设施：%(names)s。可选：%(options)s。")
-                % {
-                    "names": "、".join(unknown),
-                    "options": "、".join(Facility.objects.values_list("name", flat=True)),
-                }
+                % {"names": "、".join(unknown), "options": "、".join(self._by_name)}
             )
-        return Facility.objects.filter(pk__in=[f.pk for f in found.values()])
+        return [self._by_name[n] for n in dict.fromkeys(names)]
 
 
 class ShelterResource(ScopedResource):
