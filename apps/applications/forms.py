@@ -291,40 +291,34 @@ class SurveyForm(forms.ModelForm):
         self.fields["opened_on"].initial = timezone.localdate()
 
 
+def yes_no(label, yes, no):
+    """A question answered yes or no with the question's own words, as a boolean."""
+    return forms.TypedChoiceField(
+        label=label,
+        choices=[("1", yes), ("0", no)],
+        coerce=lambda v: v == "1",
+        widget=forms.RadioSelect,
+    )
+
+
 class SurveyAnswerForm(forms.Form):
     """The resident's questionnaire: five questions, nothing about who answers."""
-
-    YES_NO = [("1", _("是")), ("0", _("否"))]
 
     satisfaction = forms.ChoiceField(
         label=_("您对本社区的综合减灾（防灾减灾、应急管理）工作总体是否满意？"),
         choices=Satisfaction.choices,
         widget=forms.RadioSelect,
     )
-    knows_shelter = forms.TypedChoiceField(
-        label=_("您知道离家最近的应急避难场所在哪里吗？"),
-        choices=[("1", _("知道")), ("0", _("不知道"))],
-        coerce=lambda v: v == "1",
-        widget=forms.RadioSelect,
+    knows_shelter = yes_no(_("您知道离家最近的应急避难场所在哪里吗？"), _("知道"), _("不知道"))
+    joined_activity = yes_no(
+        _("近一年您参加过社区组织的应急演练、培训或防灾减灾宣传活动吗？"),
+        _("参加过"),
+        _("没有"),
     )
-    joined_activity = forms.TypedChoiceField(
-        label=_("近一年您参加过社区组织的应急演练、培训或防灾减灾宣传活动吗？"),
-        choices=[("1", _("参加过")), ("0", _("没有"))],
-        coerce=lambda v: v == "1",
-        widget=forms.RadioSelect,
+    has_kit = yes_no(
+        _("您家中备有应急包或应急物品（手电、饮用水、常用药等）吗？"), _("有"), _("没有")
     )
-    has_kit = forms.TypedChoiceField(
-        label=_("您家中备有应急包或应急物品（手电、饮用水、常用药等）吗？"),
-        choices=[("1", _("有")), ("0", _("没有"))],
-        coerce=lambda v: v == "1",
-        widget=forms.RadioSelect,
-    )
-    got_warning = forms.TypedChoiceField(
-        label=_("您收到过社区转发的台风、暴雨等预警信息吗？"),
-        choices=[("1", _("收到过")), ("0", _("没有"))],
-        coerce=lambda v: v == "1",
-        widget=forms.RadioSelect,
-    )
+    got_warning = yes_no(_("您收到过社区转发的台风、暴雨等预警信息吗？"), _("收到过"), _("没有"))
 
 
 class ActivityForm(forms.ModelForm):
@@ -401,12 +395,19 @@ class InspectionForm(forms.Form):
         for block in card["aspects"]:
             for row in block["rows"]:
                 item = row["item"]
-                self.fields[f"score_{item.pk}"] = points_field(item, _("核查得分"))
+                score = points_field(item, _("核查得分"))
+                score.widget.attrs["placeholder"] = _("核查得分")
+                self.fields[f"score_{item.pk}"] = score
                 self.fields[f"note_{item.pk}"] = forms.CharField(
                     label=_("现场情况"),
                     required=False,
                     max_length=300,
-                    widget=forms.TextInput(attrs={"class": "form-control form-control-sm"}),
+                    widget=forms.TextInput(
+                        attrs={
+                            "class": "form-control form-control-sm",
+                            "placeholder": _("现场情况"),
+                        }
+                    ),
                 )
                 row["inspect_score"] = self[f"score_{item.pk}"]
                 row["inspect_note"] = self[f"note_{item.pk}"]
