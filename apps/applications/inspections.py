@@ -5,7 +5,10 @@
   district's score, in the same transaction;
 - a 动态管理抽查 is recorded every year after the award (from the year after it, while the title
   is valid), once per year, by the district's reviewers or the city (admins); the years an
-  awarded community is due are listed by ``spot_checks_due``.
+  awarded community is due are listed by ``spot_checks_due``;
+- a 复审 is recorded by the city (admins) from ``REREVIEW_WINDOW_DAYS`` before the title's
+  复审日期; at or above the pass mark it renews the title for ``RENEWAL_YEARS`` (a 复审通过 step
+  of the application's history), below it the title stands until the city revokes it.
 
 Scores follow the items' rules (``services.parse_points``): all or nothing, with the item's
 number in the message.
@@ -22,17 +25,22 @@ from django.utils.translation import gettext as _
 
 from apps.files.uploads import reencode_image, validate_image
 from apps.orgs.models import User
+from resilience.dates import add_years
 
 from . import services
-from .models import Application, ItemAssessment, State
+from .models import Action, Application, ApplicationEvent, ItemAssessment, State
 from .models.reviews import Inspection, InspectionKind, InspectionPhoto, InspectionScore
 
 MAX_PHOTOS = 20
+REREVIEW_WINDOW_DAYS = 60  # as the reminder of the 复审 (reminders.REREVIEW_SOON_DAYS)
+RENEWAL_YEARS = 3
 
 
 def may_inspect(user: User, application: Application, kind: str) -> bool:
     if kind == InspectionKind.SITE:
         return services.is_reviewer(user, application)
+    if kind == InspectionKind.REREVIEW:
+        return services.is_city_admin(user, application)
     return services.is_reviewer(user, application) or services.is_city_admin(user, application)
 
 
@@ -45,7 +53,17 @@ def check_state(application: Application, kind: str, year: int) -> None:
             )
         return
     if application.state != State.AWARDED or application.award_date is None:
-        raise ValidationError(_("动态管理抽查针对已授牌的示范社区。"))
+        raise ValidationError(_("动态管理抽查和复审针对已授牌的示范社区。"))
+    if kind == InspectionKind.REREVIEW:
+        opens = (application.rereview_date or datetime.date.max) - datetime.timedelta(
+            days=REREVIEW_WINDOW_DAYS
+        )
+        if timezone.localdate() < opens:
+            raise ValidationError(
+                _("复审日期为 %(date)s，%(opens)s 起可以复审。")
+                % {"date": application.rereview_date, "opens": opens}
+            )
+        return
     if year <= application.award_date.year:
         raise ValidationError(
             _("授牌当年不抽查，%(year)s年起每年抽查。") % {"year": application.award_date.year + 1}
@@ -145,7 +163,28 @@ def record_inspection(
         ItemAssessment.objects.bulk_update(
             changed, ["score", "scored_by", "scored_at", "updated_at"]
         )
+    if kind == InspectionKind.REREVIEW and inspection.passed:
+        _renew(user, application, inspection)
     return inspection
+
+
+def _renew(user, application, inspection):
+    """复审通过: the title is valid for ``RENEWAL_YEARS`` more years from its 复审日期."""
+    start = max(application.rereview_date or inspection.checked_on, inspection.checked_on)
+    application.valid_until = add_years(start, RENEWAL_YEARS)
+    application.rereview_date = application.valid_until
+    application.updated_by = user
+    application.save(update_fields=["valid_until", "rereview_date", "updated_by", "updated_at"])
+    ApplicationEvent.objects.create(
+        application=application,
+        action=Action.RENEW,
+        from_state=application.state,
+        to_state=application.state,
+        comment=_("复审得分 %(score)s 分，称号有效期延至 %(until)s。")
+        % {"score": inspection.score, "until": application.valid_until.isoformat()},
+        actor=user,
+        created_at=timezone.now(),
+    )
 
 
 def spot_checks_due(queryset, year: int):

@@ -1,6 +1,7 @@
 """Review beyond the desk: a 现场核查 recorded by the district's reviewer while it reviews writes
 its scores into the application's scores, with photos (re-encoded); the yearly 动态管理抽查 of an
-awarded community, once a year from the year after the award, lists as due until done."""
+awarded community, once a year from the year after the award, lists as due until done; the
+city's 复审 renews the title for three years."""
 
 import datetime
 import io
@@ -126,3 +127,36 @@ def test_a_spot_check_needs_an_awarded_application(tree, users):
             checked_on=timezone.localdate(),
             checkers="x",
         )
+
+
+def test_the_rereview_by_the_city_renews_the_title_for_three_years(tree, users):
+    app = in_state(State.AWARDED, users, tree["c1"], std=small_standard())
+    today = timezone.localdate()
+    Application.objects.filter(pk=app.pk).update(rereview_date=today + datetime.timedelta(days=90))
+    app.refresh_from_db()
+    full = {a.item_id: (str(a.item.max_points), "") for a in app.assessments.select_related("item")}
+
+    def rereview(user):
+        return inspections.record_inspection(
+            user,
+            app,
+            kind=InspectionKind.REREVIEW,
+            checked_on=today,
+            checkers="市灾防办",
+            scores=full,
+        )
+
+    with pytest.raises(ValidationError, match="起可以复审"):
+        rereview(users["admin"])  # more than 60 days early
+    Application.objects.filter(pk=app.pk).update(rereview_date=today + datetime.timedelta(days=30))
+    app.refresh_from_db()
+    with pytest.raises(PermissionDenied):
+        rereview(users["reviewer"])  # the city's, not the district's
+    inspection = rereview(users["admin"])
+    assert inspection.passed is True
+    app.refresh_from_db()
+    assert app.valid_until == app.rereview_date
+    assert app.valid_until.year - (today + datetime.timedelta(days=30)).year == 3
+    event = app.events.order_by("-pk").first()
+    assert event.action == "renew" and "有效期延至" in event.comment
+    assert app.state == State.AWARDED

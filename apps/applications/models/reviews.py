@@ -5,7 +5,10 @@ standard's items, with findings and photos, filled in on a tablet.
   are written into the application's item scores (the district's score);
 - 动态管理抽查 (``spot``): every year after the award, a check of an awarded community on the same
   items (the 抽查评估表), one per application and year; its total against the pass mark says
-  whether the title holds (合格) or needs putting right.
+  whether the title holds (合格) or needs putting right;
+- 复审 (``rereview``): when the title comes up for re-review (from 60 days before the 复审日期),
+  the city's check on the same items; at or above the pass mark it renews the title for three
+  more years, below it the city decides (撤销称号 is a workflow step).
 """
 
 from django.db import models
@@ -23,6 +26,7 @@ from .standards import POINTS, Item
 class InspectionKind(models.TextChoices):
     SITE = "site", _("现场核查")
     SPOT = "spot", _("动态管理抽查")
+    REREVIEW = "rereview", _("复审")
 
 
 class InspectionQuerySet(ScopedQuerySet):

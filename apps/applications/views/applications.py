@@ -122,6 +122,7 @@ class ApplicationDetailView(ApplicationQuerysetMixin, ScopedMixin, DetailView):
             card=card,
             inspections=app.inspections.order_by("-checked_on", "-pk"),
             can_inspect=app.state == State.IN_REVIEW and services.is_reviewer(user, app),
+            can_rereview=app.state == State.AWARDED and services.is_city_admin(user, app),
             conditions=services.conditions_of(app, facts),
             # 还差多少分: for the applicant's draft
             show_gap=app.is_editable,
