@@ -7,11 +7,10 @@ reminded; titles due for re-review (复审) within ``REREVIEW_SOON_DAYS`` days r
 import datetime
 
 from django.conf import settings
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from apps.notifications.rules import Finding, register
+from apps.notifications.rules import Finding, object_url, register
 
 from .models import Application, State, TargetTitle
 
@@ -39,6 +38,7 @@ def review_waiting(today):
     queryset = Application.objects.filter(
         state__in=[State.SUBMITTED, State.IN_REVIEW], submitted_at__lt=cutoff
     )
+    url = object_url("applications:detail")
     for row in _rows(queryset):
         submitted = timezone.localdate(row["submitted_at"])
         yield Finding(
@@ -57,7 +57,7 @@ def review_waiting(today):
                 "date": submitted,
                 "days": days,
             },
-            url=reverse("applications:detail", args=[row["pk"]]),
+            url=url(row["pk"]),
             due=submitted + datetime.timedelta(days=days),
         )
 
@@ -69,6 +69,7 @@ def rereview_soon(today):
         rereview_date__gte=today,
         rereview_date__lte=today + datetime.timedelta(days=REREVIEW_SOON_DAYS),
     )
+    url = object_url("applications:detail")
     for row in _rows(queryset):
         yield Finding(
             key=f"{row['pk']}:{row['rereview_date']}",
@@ -79,6 +80,6 @@ def rereview_soon(today):
                 "title": TITLES[row["title"]],
                 "due": row["rereview_date"],
             },
-            url=reverse("applications:detail", args=[row["pk"]]),
+            url=url(row["pk"]),
             due=row["rereview_date"],
         )

@@ -4,14 +4,22 @@ import datetime
 
 from django.utils.translation import gettext_lazy as _
 
-from apps.notifications.rules import dated_findings, register
+from apps.notifications.rules import Summary, dated_findings, register
 
 from .models import Drill, DrillStatus, FollowUpAction
 
 UPCOMING_DAYS = 7
 
 
-@register("drills.upcoming", _("演练即将举行"))
+@register(
+    "drills.upcoming",
+    _("演练即将举行"),
+    summary=Summary(
+        _("%(unit)s有 %(n)d 场演练将在一周内举行，最早的在 %(due)s"),
+        "drills:list",
+        "?status=planned",
+    ),
+)
 def upcoming(today):
     drills = Drill.objects.filter(
         status=DrillStatus.PLANNED,
@@ -27,7 +35,15 @@ def upcoming(today):
     )
 
 
-@register("drills.action_overdue", _("演练整改事项逾期"))
+@register(
+    "drills.action_overdue",
+    _("演练整改事项逾期"),
+    summary=Summary(
+        _("%(unit)s有 %(n)d 项演练发现的问题整改已逾期，最早的期限为 %(due)s"),
+        "drills:actions",
+        "?show=overdue",
+    ),
+)
 def action_overdue(today):
     return dated_findings(
         FollowUpAction.objects.overdue(today),

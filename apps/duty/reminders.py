@@ -8,11 +8,10 @@ quarter of an hour, since a missed sign-in cannot wait for the daily sweep.
 
 import datetime
 
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from apps.notifications.rules import Finding, register
+from apps.notifications.rules import Finding, object_url, register
 
 from .selectors import unsigned_shifts
 
@@ -22,6 +21,7 @@ SIGN_IN_GRACE = datetime.timedelta(minutes=30)
 @register("duty.unsigned_shift", _("值班无人签到"))
 def unsigned_shift(today, *, now=None):
     now = now or timezone.now()
+    url = object_url("duty:shift")
     rows = (
         unsigned_shifts(now, grace=SIGN_IN_GRACE)
         .filter(leader__isnull=False)
@@ -34,7 +34,7 @@ def unsigned_shift(today, *, now=None):
             unit_path=row["roster__org_unit__path"],
             title=str(_("%(unit)s %(start)s 开始的班次尚无人签到"))
             % {"unit": row["roster__org_unit__name"], "start": starts_at.strftime("%m-%d %H:%M")},
-            url=reverse("duty:shift", args=[row["pk"]]),
+            url=url(row["pk"]),
             due=starts_at.date(),
             recipients=(row["leader_id"],),
         )

@@ -9,13 +9,14 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from apps.notifications.rules import Finding, register
+from apps.notifications.rules import Finding, object_url, register
 
 from . import selectors
 
 
 @register("incidents.phone_overdue", _("突发事件电话报告超时"), notify_reviewers=True)
 def phone_overdue(today, now=None):
+    url = object_url("incidents:detail")
     rows = selectors.phone_overdue(now).values("pk", "title", "phone_due", "org_unit__path")
     for row in rows:
         due = timezone.localtime(row["phone_due"])
@@ -24,13 +25,14 @@ def phone_overdue(today, now=None):
             unit_path=row["org_unit__path"],
             title=str(_("突发事件“%(name)s”未在 %(due)s 前电话报告"))
             % {"name": row["title"], "due": f"{due:%m-%d %H:%M}"},
-            url=reverse("incidents:detail", args=[row["pk"]]),
+            url=url(row["pk"]),
             due=due.date(),
         )
 
 
 @register("incidents.follow_up_overdue", _("突发事件续报超时"), notify_reviewers=True)
 def follow_up_overdue(today, now=None):
+    url = object_url("incidents:detail")
     rows = selectors.follow_up_overdue(now).values(
         "pk", "due", "incident_id", "incident__title", "incident__org_unit__path"
     )
@@ -41,7 +43,7 @@ def follow_up_overdue(today, now=None):
             unit_path=row["incident__org_unit__path"],
             title=str(_("突发事件“%(name)s”未在 %(due)s 前续报"))
             % {"name": row["incident__title"], "due": f"{due:%m-%d %H:%M}"},
-            url=reverse("incidents:detail", args=[row["incident_id"]]),
+            url=url(row["incident_id"]),
             due=due.date(),
         )
 

@@ -4,17 +4,17 @@ registered here so the notification list names them; the daily sweep adds, for t
 staff of each called unit, its calls still unanswered on a published warning."""
 
 from django.db.models import Count
-from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from apps.notifications.rules import Finding, register
+from apps.notifications.rules import Finding, object_url, register
 
 from .models import Call, CallStatus, Status
 
 
 @register("warnings.call", gettext_lazy("预警叫应"))
 def unanswered_calls(today):
+    url = object_url("warnings:board")
     rows = (
         Call.objects.filter(status=CallStatus.OPEN, warning__status=Status.PUBLISHED)
         .order_by()
@@ -32,6 +32,6 @@ def unanswered_calls(today):
                 "n": row["n"],
                 "date": today,
             },
-            url=reverse("warnings:board", args=[row["warning_id"]]),
+            url=url(row["warning_id"]),
             due=today,
         )
