@@ -2,11 +2,17 @@
 is about, refused with Http404 when the user may not see it) and how to build the template
 context in the task (``build``), always through ``visible_to(requester)``.
 
+A report reads well at the size of the largest street: its body gives figures and groupings,
+and a list that grows with the records (a year's drills, incidents) shows its first
+``LIST_ROWS`` rows with "另有 N 项" for the rest, which the platform's pages list in full. A
+fixed number of queries whatever the street's size.
+
 More kinds are added here as their apps land."""
 
 import datetime
 
-from django.db.models import Count
+from django.db.models import Count, Q, Sum
+from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -14,11 +20,11 @@ from django.utils.translation import gettext_lazy as _
 
 from apps.applications.report import ApplicationReport
 from apps.dashboards.indicators import unit_facts
-from apps.drills.models import Drill, DrillStatus
+from apps.drills.models import Drill, DrillForm, DrillStatus
 from apps.duty.report import DutyRosterReport
 from apps.hazards.models import Hazard, RiskLevel, RiskPoint
 from apps.hazards.services import hazard_stats
-from apps.incidents.models import Incident
+from apps.incidents.models import SERIOUS_LEVELS, Incident, IncidentState
 from apps.incidents.report import IncidentSheet
 from apps.orgs.models import OrgKind, OrgUnit
 from apps.plans.models import Plan
@@ -33,6 +39,11 @@ from .numbers import issue_number
 
 KINDS = {}
 
+# Rows a long list shows in a report's body; the others are counted ("另有 N 项"). The
+# warnings of a period are few and each is a line of its own in the 叫应 record.
+LIST_ROWS = 10
+WARNING_ROWS = 20
+
 
 def register(cls):
     KINDS[cls.code] = cls()
@@ -41,6 +52,71 @@ def register(cls):
 
 def _date(value):
     return value if isinstance(value, datetime.date) else datetime.date.fromisoformat(value)
+
+
+def _first(queryset, total=None, rows=LIST_ROWS):
+    """The first ``rows`` of a list and how many more there are: one query, or two when the
+    list is longer than that and ``total`` is not known."""
+    shown = list(queryset[: rows + 1])
+    if len(shown) <= rows:
+        return {"rows": shown, "more": 0}
+    return {"rows": shown[:rows], "more": (queryset.count() if total is None else total) - rows}
+
+
+def _drills(drills):
+    """The period's drills by form (场次 and 参演人数), how many communities held one, and the
+    most recent ones."""
+    labels = dict(DrillForm.choices)
+    by_form = list(
+        drills.order_by()
+        .values("form")
+        .annotate(total=Count("pk"), people=Sum("participants"))
+        .order_by("-total", "form")
+    )
+    for row in by_form:
+        row["label"] = labels.get(row["form"], row["form"])
+    with_bars(by_form, "total")
+    total = sum(row["total"] for row in by_form)
+    return {
+        "total": total,
+        "people": sum(row["people"] or 0 for row in by_form),
+        "by_form": by_form,
+        "communities": drills.filter(org_unit__kind=OrgKind.COMMUNITY)
+        .order_by()
+        .values("org_unit")
+        .distinct()
+        .count(),
+        "recent": _first(drills.select_related("org_unit").order_by("-date", "-pk"), total),
+    }
+
+
+def _incidents(incidents):
+    """The period's incidents by category (起数, 较大及以上, 处置中), and the most serious and
+    most recent ones."""
+    serious = Q(level__in=SERIOUS_LEVELS)
+    still_open = Q(state=IncidentState.OPEN)
+    by_category = list(
+        incidents.order_by()
+        .values(category=Coalesce("incident_type__parent__name", "incident_type__name"))
+        .annotate(
+            total=Count("pk"),
+            serious=Count("pk", filter=serious),
+            open=Count("pk", filter=still_open),
+        )
+        .order_by("-total", "category")
+    )
+    with_bars(by_category, "total")
+    total = sum(row["total"] for row in by_category)
+    listed = incidents.select_related("org_unit", "incident_type__parent").order_by(
+        "level", "-occurred_at", "-pk"
+    )
+    return {
+        "total": total,
+        "serious": sum(row["serious"] for row in by_category),
+        "open": sum(row["open"] for row in by_category),
+        "by_category": by_category,
+        "listed": _first(listed, total),
+    }
 
 
 @register
@@ -83,30 +159,31 @@ class StreetReport:
         )
         plans = plan_system(street)
         overdue_plans = Plan.objects.visible_to(user).filter(**in_street).review_overdue()
-        drills = (
-            Drill.objects.visible_to(user)
-            .filter(status=DrillStatus.COMPLETED, date__gte=start, date__lte=end, **in_street)
-            .select_related("org_unit")
-            .order_by("date")
+        drills = Drill.objects.visible_to(user).filter(
+            status=DrillStatus.COMPLETED, date__gte=start, date__lte=end, **in_street
         )
+        incidents = Incident.objects.visible_to(user).filter(
+            occurred_at__date__gte=start, occurred_at__date__lte=end, **in_street
+        )
+        facts = unit_facts(street)
         shortages = shortfalls(Site.objects.visible_to(user).filter(**in_street)).values(
             "site__name", "item__name", "item__unit", "minimum", "on_hand"
-        )[:40]
+        )
+        warnings = warnings_record(user, street, start, end)
         return {
-            "facts": unit_facts(street),
-            "drills": drills,
-            "incidents": Incident.objects.visible_to(user)
-            .filter(occurred_at__date__gte=start, occurred_at__date__lte=end, **in_street)
-            .select_related("org_unit", "incident_type__parent")
-            .order_by("occurred_at"),
-            "shortages": shortages,
-            "warnings": warnings_record(user, street, start, end),
+            "facts": facts,
+            "drills": _drills(drills),
+            "incidents": _incidents(incidents),
+            "shortages": _first(shortages),
+            "warnings": {"rows": warnings[:WARNING_ROWS], "more": len(warnings[WARNING_ROWS:])},
             "street": street,
             "start": start,
             "end": end,
             "communities": OrgUnit.objects.subtree(street).filter(kind=OrgKind.COMMUNITY).count(),
             "plans": plans,
-            "overdue_plans": overdue_plans.select_related("org_unit"),
+            "overdue_plans": _first(
+                overdue_plans.select_related("org_unit").order_by("next_review_date", "pk")
+            ),
             "hazards": stats,
             "risk_levels": [(label, levels.get(value, 0)) for value, label in RiskLevel.choices],
         }
