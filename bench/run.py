@@ -1204,7 +1204,8 @@ def main():
     parser = argparse.ArgumentParser(description="City-scale benchmarks (see module doc).")
     parser.add_argument(
         "--only",
-        default="pages,districts,import,people_import,imports,sweep,warnings,ack,response,report,load",
+        default="pages,districts,api,import,people_import,imports,sweep,warnings,ack,response,"
+        "report,load",
     )
     parser.add_argument("--ack-rate", type=int, default=200, help="acknowledgements a second")
     parser.add_argument("--runs", type=int, default=15, help="runs per page")
