@@ -24,9 +24,7 @@ def test_cached_figures_need_no_query(tree, django_assert_num_queries):
     assert again[tree["s1"].pk]["hazards"]["open"] == 1
 
 
-def test_the_warm_task_computes_every_street_and_district_ahead(
-    tree, django_assert_num_queries
-):
+def test_the_warm_task_computes_every_street_and_district_ahead(tree, django_assert_num_queries):
     from apps.dashboards.tasks import warm_dashboards
 
     HazardFactory(org_unit=tree["c1"], state="assigned")
