@@ -1,5 +1,4 @@
-"""The PDF kind 示范社区创建申报表 (``apps.reports``): register it in apps/reports/kinds.py with
-``from apps.applications.report import ApplicationReport; register(ApplicationReport)``.
+"""The PDF kind 示范社区创建申报表 (the reports hub finds it in ``KINDS`` here).
 
 The page's "生成申报表 PDF" button posts ``app=<pk>`` to ``reports:create`` with kind
 ``application``; the subject check and the build both go through ``visible_to``."""
@@ -47,3 +46,6 @@ class ApplicationReport:
             "report_unit": application.org_unit.name,
             "issued_on": timezone.localdate(),
         }
+
+
+KINDS = [ApplicationReport]

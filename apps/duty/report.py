@@ -1,4 +1,4 @@
-"""The PDF kind 值班表 (``apps.reports``), registered in apps/reports/kinds.py.
+"""The PDF kind 值班表 (the reports hub finds it in ``KINDS`` here).
 
 The roster page's "生成值班表 PDF" button posts ``roster=<pk>`` and ``month=YYYY-MM`` to
 ``reports:create`` with kind ``duty_roster``; the subject check and the build both go through
@@ -48,3 +48,6 @@ class DutyRosterReport:
             "report_unit": roster.org_unit.name,
             "issued_on": timezone.localdate(),
         }
+
+
+KINDS = [DutyRosterReport]

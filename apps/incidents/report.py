@@ -1,5 +1,4 @@
-"""The PDF kind 突发事件信息报告单 (``apps.reports``), registered in apps/reports/kinds.py with
-``register(IncidentSheet)``.
+"""The PDF kind 突发事件信息报告单 (the reports hub finds it in ``KINDS`` here).
 
 The incident page's "生成信息报告单" button posts ``incident=<pk>`` to ``reports:create`` with
 kind ``incident_sheet``; the subject check and the build both go through ``visible_to``."""
@@ -42,3 +41,6 @@ class IncidentSheet:
             "report_unit": street.name,
             "printed_at": timezone.localtime(),
         }
+
+
+KINDS = [IncidentSheet]

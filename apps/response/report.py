@@ -1,5 +1,4 @@
-"""The PDF kind 事后评估报告 (``apps.reports``), registered in apps/reports/kinds.py with
-``register(ResponseReview)``.
+"""The PDF kind 事后评估报告 (the reports hub finds it in ``KINDS`` here).
 
 A closed event's page posts ``event=<pk>`` to ``reports:create`` with kind
 ``response_review``; the subject check and the build both go through ``visible_to``, and the
@@ -40,3 +39,6 @@ class ResponseReview:
             "report_unit": street.name,
             "printed_at": timezone.localtime(),
         }
+
+
+KINDS = [ResponseReview]

@@ -227,7 +227,7 @@ def test_a_finished_report_tells_its_requester(
         requested_by=staff,
     )
     monkeypatch.setattr(
-        "apps.reports.kinds.DrillSummary.build", lambda self, request: {"street": tree["s1"]}
+        "apps.drills.report.DrillSummary.build", lambda self, request: {"street": tree["s1"]}
     )
     with django_capture_on_commit_callbacks(execute=True):
         generate_report(report.pk)

@@ -11,7 +11,8 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from apps.incidents.models import IncidentLevel
-from apps.reports.kinds import KINDS, LIST_ROWS
+from apps.reports.kinds import KINDS
+from apps.reports.report import LIST_ROWS
 from tests.conftest import make_user
 from tests.drills.factories import HeldDrillFactory
 from tests.incidents.factories import make_incident
