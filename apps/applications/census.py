@@ -17,8 +17,8 @@ from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 
-from apps.dashboards.indicators import figures_for_units
 from apps.drills.models import Drill, DrillStatus
+from apps.orgs.facts import figures_for_units
 from apps.orgs.models import OrgKind, OrgUnit, User, rollup
 from apps.people.models import InformationOfficer
 from apps.shelters.models import Shelter

@@ -1,6 +1,6 @@
 """Facts the portal already knows about the applicant unit, shown beside the matching aspects.
 
-The figures come from ``apps.dashboards.indicators.unit_facts(unit, today)`` (one JSON-safe dict
+The figures come from ``apps.orgs.facts.unit_facts(unit, today)`` (one JSON-safe dict
 per unit: plans, hazards, supplies, shelters, drills, people, grids, incidents, 叫应 and the 六有
 readiness) and from the application's own records (``apps.applications.selectors``: the
 residents' questionnaire, 因灾较大事故, risk points and vulnerable residents, teams, activities,
@@ -150,7 +150,7 @@ YES, NO, NONE = _("是"), _("否"), "—"
 def live_facts(unit, today=None):
     """The current facts for ``unit``: the dashboards' indicators (that app owns their
     meaning), the application's own figures and the 防汛防台"六有" derived from both."""
-    from apps.dashboards.indicators import unit_facts
+    from apps.orgs.facts import unit_facts
 
     from .selectors import evidence_figures
 

@@ -8,12 +8,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from apps.notifications.events import notify
+from apps.orgs.pdf import render_pdf
 from apps.security.retry import RETRY_POLICY, should_retry
 
 from . import notices
 from .kinds import KINDS
 from .models import ReportRequest
-from .pdf import render_pdf
 
 logger = logging.getLogger(__name__)
 

@@ -24,8 +24,8 @@ from apps.orgs.mixins import (
     apply_validation_error,
 )
 from apps.orgs.models import OrgUnit, user_can_edit
+from apps.orgs.pdf import render_pdf
 from apps.people.privacy import can_see_identifiers
-from apps.reports.pdf import render_pdf
 
 from . import cap, selectors, services
 from .forms import CancelForm, CapUploadForm, DutyHolderForm, WarningForm

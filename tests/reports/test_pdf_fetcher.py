@@ -7,8 +7,8 @@ refused with ``RemoteResourceRefused``."""
 
 import pytest
 
-from apps.reports import pdf
-from apps.reports.pdf import STATIC_DIR, RemoteResourceRefused, local_url_fetcher
+from apps.orgs import pdf
+from apps.orgs.pdf import STATIC_DIR, RemoteResourceRefused, local_url_fetcher
 
 FONT = "fonts/NotoSerifSC-Regular.otf"
 # Enough "up one level" steps to climb from static/ to the file system's root.

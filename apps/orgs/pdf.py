@@ -2,7 +2,10 @@
 own static files (fonts, CSS) and ``data:`` URLs; any other URL is refused, so rendering never
 touches the network and a report cannot be made to fetch internal addresses or read files
 outside ``static/``. A ``file:`` URL is normalised *before* that check — percent-decoded,
-``..`` collapsed, symlinks followed — and only the normalised path is ever opened."""
+``..`` collapsed, symlinks followed — and only the normalised path is ever opened.
+
+Shared by the reports' task and any page that answers with a PDF itself (the warnings' 叫应记录),
+so a domain app renders one without importing the reports hub."""
 
 from pathlib import Path
 from urllib.parse import urlsplit
