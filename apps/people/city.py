@@ -79,6 +79,12 @@ def seed(city):
         user = city.staff_of[city.street_of[unit]]
         return (city.now, user, city.now, user)
 
+    def team(unit, name, kind, size):
+        pk = teams.add(*city.scoped(unit), name, kind, city.days_ago(300, 2000), "", "", True)
+        for m in range(size):
+            role = "leader" if m == 0 else "member"
+            team_members.add(*stamp(unit), pk, city.person(), role, city.phone(), "", "")
+
     for street, _c, _p, _d, s_name in city.streets:
         group = groups.add(
             *city.scoped(street),
@@ -101,45 +107,9 @@ def seed(city):
         ):
             members.add(*stamp(street), group, post, city.person(), "街道干部", city.phone(), order)
         for kind in ("first_response", "professional", "volunteer"):
-            team = teams.add(
-                *city.scoped(street),
-                f"{s_name}{kind}队",
-                kind,
-                city.days_ago(300, 2000),
-                "",
-                "",
-                True,
-            )
-            for m in range(8):
-                team_members.add(
-                    *stamp(street),
-                    team,
-                    city.person(),
-                    "leader" if m == 0 else "member",
-                    city.phone(),
-                    "",
-                    "",
-                )
+            team(street, f"{s_name}{kind}队", kind, 8)
     for community, _street in city.communities:
-        team = teams.add(
-            *city.scoped(community),
-            f"居民区志愿服务队{community}",
-            "volunteer",
-            city.days_ago(300, 2000),
-            "",
-            "",
-            True,
-        )
-        for m in range(5):
-            team_members.add(
-                *stamp(community),
-                team,
-                city.person(),
-                "leader" if m == 0 else "member",
-                city.phone(),
-                "",
-                "",
-            )
+        team(community, f"居民区志愿服务队{community}", "volunteer", 5)
     for estate, _community, _street in city.estates:
         if rng.random() < 0.9:  # the one-per-小区 target is not met everywhere
             officers.add(
