@@ -418,6 +418,15 @@ class Hazard(ScopedModel):
                 ],
                 name="hazard_unit_rows",
             ),
+            # A large scope's list page (a district, the city), newest first: the dates walked
+            # from the newest, each entry's unit and filtered columns tested in the index, so
+            # a page of a district's 240,000 hazards reads a few thousand entries and no rows
+            # (apps.orgs.pagination.IdsFirstPaginator).
+            models.Index(
+                fields=["-found_on", "-id"],
+                include=["org_unit", "severity", "state", "deadline", "category"],
+                name="hazard_found_walk",
+            ),
             # The list filtered by state (搜索 “整改中”…): a unit's hazards in that state.
             models.Index(fields=["org_unit", "state", "found_on"], name="hazard_unit_state"),
             # The risk map's open hazards, as for risk points (see RiskPoint.Meta).

@@ -96,9 +96,12 @@ class HazardListView(ScopedMixin, ListView):
 
     def get_paginator(self, queryset, per_page, **kwargs):
         # a scope's pages by its own rows; the whole city's by the date index (the default)
-        whole_city = self.request.user.sees_whole_city
-        paginator = Paginator if whole_city else IdsFirstPaginator
-        return paginator(queryset, per_page, **kwargs)
+        if self.request.user.sees_whole_city:
+            return Paginator(queryset, per_page, **kwargs)
+        # a large scope's pages by the date index, unless searching: a search's rows come by
+        # the character index, and testing the text of every row walked reads the rows
+        searching = bool(self.filter_form.is_valid() and self.filter_form.cleaned_data["q"])
+        return IdsFirstPaginator(queryset, per_page, walk=not searching, **kwargs)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

@@ -153,3 +153,46 @@ def test_the_risk_points_search_by_one_or_two_characters(client, tree, term, fou
     client.force_login(make_user(tree["s1"]))
     response = client.get(reverse("hazards:points"), {"q": term})
     assert [p.name for p in response.context["points"]] == found
+
+
+def test_pages_by_the_date_walk_are_the_plain_pages(tree, django_assert_max_num_queries):
+    """A large share of the table (here all of it) is paged by the date index walked from the
+    newest on PostgreSQL; the rows and their order are the plain paginator's, and so is the
+    count, read with the table's size in one query."""
+    from django.db import connection
+
+    start = date(2026, 3, 1)
+    for n in range(57):
+        HazardFactory(org_unit=tree["c1" if n % 3 else "e1"], found_on=start + timedelta(n % 7))
+    qs = Hazard.objects.all().select_related("org_unit")
+    plain, walked = Paginator(qs, 20), IdsFirstPaginator(qs, 20, walk=True)
+    assert plain.count == 57
+    with django_assert_max_num_queries(1):
+        assert walked.count == 57
+    for number in (1, 2, 3):
+        with django_assert_max_num_queries(2):  # ids, rows
+            got = list(walked.page(number))
+        assert got == list(plain.page(number))
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE hazards_hazard")
+        walked = IdsFirstPaginator(qs, 20, walk=True)
+        assert walked.count == 57 and walked.table_rows == 57
+        assert walked.walks(3)
+        assert not IdsFirstPaginator(qs, 20).walks(1)
+
+
+def test_a_search_pages_by_the_scope_not_the_walk(client, tree):
+    staff = make_user(tree["s1"])
+    HazardFactory.create_batch(3, org_unit=tree["c1"], title="电动车充电")
+    client.force_login(staff)
+    searched = client.get(reverse("hazards:list"), {"q": "充电"}).context["paginator"]
+    listed = client.get(reverse("hazards:list")).context["paginator"]
+    assert not searched.walk and searched.count == 3
+    assert listed.walk == (connection_vendor() == "postgresql")
+
+
+def connection_vendor():
+    from django.db import connection
+
+    return connection.vendor
