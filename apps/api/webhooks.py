@@ -36,6 +36,7 @@ import urllib.request
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
+from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -112,11 +113,16 @@ def _subscriptions(event):
 
 
 def _deliver(subscription, event, key, payload):
-    """A delivery of one occurrence to one subscription, queued once (its key is unique)."""
+    """A delivery of one occurrence to one subscription, queued once (its key is unique).
+    ``payload`` may be a function, called only when the occurrence is new to the subscriber."""
+    key = f"{event}:{key}"
+    delivery = WebhookDelivery.objects.filter(subscription=subscription, key=key).first()
+    if delivery is not None:
+        return delivery
     delivery, created = WebhookDelivery.objects.get_or_create(
         subscription=subscription,
-        key=f"{event}:{key}",
-        defaults={"event": event, "payload": _json(payload)},
+        key=key,
+        defaults={"event": event, "payload": _json(payload() if callable(payload) else payload)},
     )
     if created:
         from .tasks import deliver_webhook
@@ -195,15 +201,28 @@ def on_warning_published(sender, warning, **kwargs):
 
 
 def on_call_acknowledged(sender, call, **kwargs):
+    """Subscribers hear the acknowledgement rate at each 10 % step. Thousands of people answer
+    a city-wide warning within minutes: each answer counts the calls (one aggregate), and only
+    the first to reach a step the subscriber has not been told of reads every call."""
+
     def build(record, actor):
-        data = _warning_data(record, actor)
-        rate = data["calls"]["rate"]
-        if rate is None:
+        counts = (
+            Call.objects.visible_to(actor)
+            .filter(warning=record)
+            .aggregate(
+                total=Count("pk"), answered=Count("pk", filter=Q(acknowledged_at__isnull=False))
+            )
+        )
+        if not counts["total"]:
             return None
+        rate = round(100 * counts["answered"] / counts["total"])
         step = 100 if rate >= 100 else rate // 10 * 10
         if step == 0:
             return None
-        return f"{record.pk}:{step}", {"warning": data, "rate_step": step}
+        return f"{record.pk}:{step}", lambda: {
+            "warning": _warning_data(record, actor),
+            "rate_step": step,
+        }
 
     _after_commit(WebhookEvent.WARNING_ACKNOWLEDGED, Warning, call.warning_id, build)
 

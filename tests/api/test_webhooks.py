@@ -9,6 +9,8 @@ import time
 
 import pytest
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from apps.api import webhooks
@@ -148,6 +150,18 @@ def test_warnings_published_and_their_acknowledgement_rate_by_tenths(
     steps = [e["data"]["rate_step"] for e in events[1:]]
     assert steps == sorted(set(steps)) and steps[-1] == 100
     assert len(steps) <= 10
+
+    # a step already told costs a count, never a read of every call
+    deliveries = WebhookDelivery.objects.count()
+    call = warning.calls.first()
+    with (
+        CaptureQueriesContext(connection) as ctx,
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        webhooks.on_call_acknowledged(None, call=call)
+    assert WebhookDelivery.objects.count() == deliveries
+    reads = [q["sql"] for q in ctx.captured_queries if 'FROM "warnings_call"' in q["sql"]]
+    assert len(reads) == 1 and "COUNT(" in reads[0]
 
 
 def test_an_incident_reported_is_posted(
