@@ -4,7 +4,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from apps.orgs.forms import unit_filter
+from apps.orgs.forms import UnitFilterMixin, unit_field
 from apps.orgs.models import OrgKind, OrgUnit
 from apps.plans.models import Plan
 
@@ -110,7 +110,7 @@ class DrillFileForm(forms.Form):
         return data
 
 
-class DrillFilterForm(forms.Form):
+class DrillFilterForm(UnitFilterMixin, forms.Form):
     q = forms.CharField(label=_("搜索"), required=False)
     status = forms.ChoiceField(
         label=_("状态"), required=False, choices=[("", _("全部状态")), *DrillStatus.choices]
@@ -121,20 +121,10 @@ class DrillFilterForm(forms.Form):
     theme = forms.ChoiceField(
         label=_("演练主题"), required=False, choices=[("", _("全部主题")), *DrillTheme.choices]
     )
-    unit = forms.ModelChoiceField(
-        label=_("单位"),
-        required=False,
-        queryset=OrgUnit.objects.none(),
-        to_field_name="code",
-        empty_label=_("全部单位"),
-    )
+    unit = unit_field()
     year = forms.IntegerField(label=_("年度"), required=False, min_value=2000, max_value=2100)
     # one day of the calendar ("另有 N 场"); not on the filter bar
     day = forms.DateField(label=_("日期"), required=False, widget=forms.HiddenInput)
-
-    def __init__(self, *args, user, **kwargs):
-        super().__init__(*args, **kwargs)
-        unit_filter(self, user)
 
     def filter(self, queryset):
         if not self.is_valid():

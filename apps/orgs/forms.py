@@ -36,6 +36,27 @@ def unit_filter(form, user, name="unit"):
     ]
 
 
+def unit_field():
+    """The ``unit`` field of a list's filter form: a street or 居委 by its code, "全部单位" when
+    none; its choices are set by ``unit_filter`` (``UnitFilterMixin``)."""
+    return forms.ModelChoiceField(
+        label=_("单位"),
+        required=False,
+        queryset=OrgUnit.objects.none(),
+        to_field_name="code",
+        empty_label=_("全部单位"),
+    )
+
+
+class UnitFilterMixin:
+    """A list's filter form with a ``unit_field()``: it takes the acting user and offers the
+    units in their scope (``unit_filter``)."""
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        unit_filter(self, user)
+
+
 def may_edit_reference_data(user):
     return bool(user and (user.is_superuser or user.role == Role.ADMIN))
 

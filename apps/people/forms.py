@@ -2,7 +2,7 @@ from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from apps.orgs.forms import unit_filter
+from apps.orgs.forms import UnitFilterMixin, unit_field
 from apps.orgs.models import OrgKind, OrgUnit
 
 from .models import (
@@ -148,24 +148,14 @@ class TeamTrainingForm(forms.Form):
     trainer = forms.CharField(label=_("授课/组织单位"), max_length=100, required=False)
 
 
-class TeamFilterForm(forms.Form):
+class TeamFilterForm(UnitFilterMixin, forms.Form):
     q = forms.CharField(label=_("搜索"), required=False)
     kind = forms.ChoiceField(
         label=_("队伍类型"),
         required=False,
         choices=[("", _("全部类型")), *EmergencyTeam.Kind.choices],
     )
-    unit = forms.ModelChoiceField(
-        label=_("单位"),
-        required=False,
-        queryset=OrgUnit.objects.none(),
-        to_field_name="code",
-        empty_label=_("全部单位"),
-    )
-
-    def __init__(self, *args, user, **kwargs):
-        super().__init__(*args, **kwargs)
-        unit_filter(self, user)
+    unit = unit_field()
 
     def filter(self, queryset):
         if not self.is_valid():
@@ -210,24 +200,14 @@ class OfficerTrainingForm(forms.Form):
     )
 
 
-class OfficerFilterForm(forms.Form):
+class OfficerFilterForm(UnitFilterMixin, forms.Form):
     q = forms.CharField(label=_("搜索"), required=False)
-    unit = forms.ModelChoiceField(
-        label=_("单位"),
-        required=False,
-        queryset=OrgUnit.objects.none(),
-        to_field_name="code",
-        empty_label=_("全部单位"),
-    )
+    unit = unit_field()
     status = forms.ChoiceField(
         label=_("状态"),
         required=False,
         choices=[("", _("全部")), ("active", _("在岗")), ("inactive", _("不在岗"))],
     )
-
-    def __init__(self, *args, user, **kwargs):
-        super().__init__(*args, **kwargs)
-        unit_filter(self, user)
 
     def filter(self, queryset):
         if not self.is_valid():
@@ -291,23 +271,13 @@ class VisitForm(forms.ModelForm):
         widgets = {"visited_on": DATE, "findings": forms.Textarea(attrs={"rows": 3})}
 
 
-class ResidentFilterForm(forms.Form):
+class ResidentFilterForm(UnitFilterMixin, forms.Form):
     q = forms.CharField(label=_("搜索"), required=False)
     category = forms.ChoiceField(
         label=_("类别"),
         required=False,
         choices=[("", _("全部类别")), *VulnerableResident.Category.choices],
     )
-    unit = forms.ModelChoiceField(
-        label=_("单位"),
-        required=False,
-        queryset=OrgUnit.objects.none(),
-        to_field_name="code",
-        empty_label=_("全部单位"),
-    )
+    unit = unit_field()
     no_helper = forms.BooleanField(label=_("无结对帮扶"), required=False)
     not_visited = forms.BooleanField(label=_("30 天未走访"), required=False)
-
-    def __init__(self, *args, user, **kwargs):
-        super().__init__(*args, **kwargs)
-        unit_filter(self, user)

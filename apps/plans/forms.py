@@ -4,7 +4,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from apps.files.uploads import validate_word_or_pdf
-from apps.orgs.forms import unit_filter
+from apps.orgs.forms import UnitFilterMixin, unit_field
 from apps.orgs.models import OrgKind, OrgUnit
 
 from . import services
@@ -108,7 +108,7 @@ class RetireForm(forms.Form):
     reason = forms.CharField(label=_("废止原因"), max_length=200)
 
 
-class PlanFilterForm(forms.Form):
+class PlanFilterForm(UnitFilterMixin, forms.Form):
     q = forms.CharField(label=_("搜索"), required=False)
     kind = forms.ChoiceField(
         label=_("预案类别"), required=False, choices=[("", _("全部类别")), *Plan.Kind.choices]
@@ -116,18 +116,8 @@ class PlanFilterForm(forms.Form):
     status = forms.ChoiceField(
         label=_("状态"), required=False, choices=[("", _("全部状态")), *Plan.Status.choices]
     )
-    unit = forms.ModelChoiceField(
-        label=_("单位"),
-        required=False,
-        queryset=OrgUnit.objects.none(),
-        to_field_name="code",
-        empty_label=_("全部单位"),
-    )
+    unit = unit_field()
     overdue = forms.BooleanField(label=_("评估逾期"), required=False)
-
-    def __init__(self, *args, user, **kwargs):
-        super().__init__(*args, **kwargs)
-        unit_filter(self, user)
 
     def filter(self, queryset):
         if not self.is_valid():

@@ -5,7 +5,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from apps.maps.coords import GCJ02, WGS84, to_wgs84
-from apps.orgs.forms import unit_filter
+from apps.orgs.forms import UnitFilterMixin, unit_field
 from apps.orgs.models import OrgKind, OrgUnit
 
 from . import services
@@ -150,7 +150,7 @@ class CloseForm(forms.Form):
         self.fields["closed_at"].initial = timezone.localtime().replace(second=0, microsecond=0)
 
 
-class ShelterFilterForm(forms.Form):
+class ShelterFilterForm(UnitFilterMixin, forms.Form):
     q = forms.CharField(label=_("搜索"), required=False)
     status = forms.ChoiceField(
         label=_("状态"), required=False, choices=[("", _("全部状态")), *ShelterStatus.choices]
@@ -170,18 +170,8 @@ class ShelterFilterForm(forms.Form):
         queryset=ShelterClass.objects.all(),
         empty_label=_("全部等级"),
     )
-    unit = forms.ModelChoiceField(
-        label=_("单位"),
-        required=False,
-        queryset=OrgUnit.objects.none(),
-        to_field_name="code",
-        empty_label=_("全部单位"),
-    )
+    unit = unit_field()
     overdue = forms.BooleanField(label=_("检查逾期"), required=False)
-
-    def __init__(self, *args, user, **kwargs):
-        super().__init__(*args, **kwargs)
-        unit_filter(self, user)
 
     def filter(self, queryset):
         if not self.is_valid():
