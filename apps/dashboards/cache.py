@@ -164,3 +164,21 @@ def hazard_trend(unit, *, today=None):
         lambda missing: {missing[0].pk: indicators.hazard_trend(missing[0], today=today)},
         today,
     )[unit.pk]
+
+
+def hazard_figures(parent, units, *, today=None):
+    """``hazards.services.hazard_figures_by_category`` through the cache: the statistics page
+    of a district adds up its streets' figures, computing only the streets changed since
+    (their generation, as for the facts)."""
+    from apps.hazards.services import hazard_figures_by_category
+
+    today = today or timezone.localdate()
+    units = list(units)
+    if not units:
+        return {}
+    return _cached(
+        "hazard_stats",
+        units,
+        lambda missing: hazard_figures_by_category(parent, missing, today=today),
+        today,
+    )

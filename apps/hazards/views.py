@@ -14,10 +14,11 @@ from django.views import View
 from django.views.generic import DetailView, FormView, ListView, TemplateView, UpdateView
 from django.views.generic.detail import SingleObjectMixin
 
+from apps.dashboards import cache as dashboards_cache
 from apps.files.spreadsheets import ImportView, export_response
 from apps.files.uploads import download_response
 from apps.orgs.mixins import ScopedEditMixin, ScopedMixin, apply_validation_error
-from apps.orgs.models import OrgKind, OrgUnit, can_edit_unit, user_can_edit
+from apps.orgs.models import OrgKind, OrgUnit, can_edit_unit, in_scope, user_can_edit
 from apps.orgs.pagination import IdsFirstPaginator
 from apps.orgs.search import search
 
@@ -461,16 +462,24 @@ class StatsView(LoginRequiredMixin, TemplateView):
         visible_units = OrgUnit.objects.visible_to(user)
         code = self.request.GET.get("unit")
         unit = get_object_or_404(visible_units, code=code) if code else user.org_unit
-        hazards = Hazard.objects.visible_to(user)
         if unit is not None:
-            if unit != user.org_unit or user.is_superuser:  # else visible_to filtered already
-                hazards = hazards.filter(org_unit__path__startswith=unit.path)
             children = unit.children.filter(
                 kind__in=[OrgKind.DISTRICT, OrgKind.STREET, OrgKind.COMMUNITY]
             ).order_by("code")
         else:
             children = OrgUnit.objects.filter(parent=None)
-        stats, rows = services.hazard_stats_below(hazards, unit, children)
+        if unit is not None and in_scope(user, unit):
+            # the whole subtree is in scope: added up from each unit below's figures, kept
+            # per unit with the dashboards' (a district: its streets', not 240,000 hazards)
+            today = timezone.localdate()
+            children = list(children)
+            figures = dashboards_cache.hazard_figures(unit, children, today=today)
+            stats, rows = services.hazard_stats_composed(unit, children, figures, today=today)
+        else:  # a grid worker (some 小区), or everything (an admin without a unit)
+            hazards = Hazard.objects.visible_to(user)
+            if unit is not None:
+                hazards = hazards.filter(org_unit__path__startswith=unit.path)
+            stats, rows = services.hazard_stats_below(hazards, unit, children)
         context.update(unit=unit, stats=stats, rows=rows, today=timezone.localdate())
         return context
 

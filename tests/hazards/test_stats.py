@@ -116,3 +116,47 @@ def test_the_statistics_page_query_count_does_not_grow(
     with django_assert_max_num_queries(len(few.captured_queries)):
         body = client.get(reverse("hazards:stats")).content.decode()
     assert '<div class="fs-3" id="stat-total">8</div>' in body
+
+
+def test_the_statistics_page_adds_a_district_up_from_its_streets_kept_figures(
+    client, tree, hazards, django_assert_max_num_queries
+):
+    """A district's page: its streets' figures per category, kept per street (computed once,
+    then after a change in that street only), plus the district's own hazards; the same
+    figures as one scan of the district's hazards."""
+    from apps.dashboards import cache
+
+    d1 = tree["d1"]
+    HazardFactory(org_unit=d1)  # recorded on the district itself
+    client.force_login(make_user(d1, role=Role.DISTRICT_REVIEWER))
+    first = client.get(reverse("hazards:stats")).context
+    qs = Hazard.objects.filter(org_unit__path__startswith=d1.path)
+    expected = hazard_stats_below(qs, d1, d1.children.order_by("code"))
+    assert (first["stats"], first["rows"]) == expected
+    assert first["stats"]["total"] == 7
+    streets = list(d1.children.order_by("code"))
+    with django_assert_max_num_queries(0):  # both streets' figures kept
+        cache.hazard_figures(d1, streets)
+    HazardFactory(org_unit=tree["c2"], state=HazardState.CLOSED, closed_at=timezone.now())
+    again = client.get(reverse("hazards:stats")).context
+    assert [(r["unit"].code, r["total"], r["closed"]) for r in again["rows"]] == [
+        ("S1", 5, 2),
+        ("S2", 2, 2),
+    ]
+    assert (again["stats"], again["rows"]) == hazard_stats_below(
+        qs, d1, d1.children.order_by("code")
+    )
+
+
+def test_a_grid_workers_statistics_are_the_grid_only(client, tree):
+    from apps.orgs.models import Grid
+
+    grid = Grid.objects.create(community=tree["c1"], name="第一网格")
+    grid.estates.add(tree["e1"])
+    worker = make_user(tree["c1"], role=Role.GRID_WORKER, grid=grid)
+    HazardFactory(org_unit=tree["e1"])
+    HazardFactory(org_unit=tree["c1"])  # the community's own: not the grid's
+    client.force_login(worker)
+    response = client.get(reverse("hazards:stats"))
+    if response.status_code == 200:
+        assert response.context["stats"]["total"] == 1
