@@ -3,7 +3,8 @@ import datetime
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Count, F, Prefetch, Q, Window
+from django.db.models.functions import RowNumber
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.utils import timezone
@@ -386,17 +387,29 @@ class CalendarView(LoginRequiredMixin, TemplateView):
         today = timezone.localdate()
         first = _month_param(self.request.GET.get("month"), today)
         start, end = services.grid_range(first.year, first.month)
-        drills = (
-            Drill.objects.visible_to(self.request.user)
+        # the first few drills of each day and the day's count, by the scope's unit ids: a
+        # district's month is a thousand drills, of which the grid shows a hundred or so
+        by_day = {"partition_by": [F("date")]}
+        drills = list(
+            Drill.objects.visible_by_units(self.request.user)
             .filter(date__range=(start, end))
+            .annotate(
+                day_rank=Window(RowNumber(), order_by=[F("pk").asc()], **by_day),
+                day_count=Window(Count("pk"), **by_day),
+            )
+            .filter(day_rank__lte=services.DRILLS_PER_DAY)
             .select_related("org_unit")
             .order_by("date", "pk")
         )
+        weeks = services.month_grid(first.year, first.month, drills, today=today)
+        counts = {drill.date: drill.day_count for drill in drills}
+        for day in (day for week in weeks for day in week):
+            day.more = counts.get(day.date, 0) - len(day.drills)
         previous = (first - datetime.timedelta(days=1)).replace(day=1)
         following = (first + datetime.timedelta(days=32)).replace(day=1)
         context.update(
             month=first,
-            weeks=services.month_grid(first.year, first.month, drills, today=today),
+            weeks=weeks,
             month_observances=services.month_observances(first.year, first.month),
             previous=previous.strftime("%Y-%m"),
             following=following.strftime("%Y-%m"),
