@@ -26,7 +26,7 @@ from apps.orgs.mixins import (
     RecordActionView,
     ScopedEditMixin,
     ScopedMixin,
-    apply_validation_error,
+    ServiceFormMixin,
 )
 from apps.orgs.models import OrgKind, OrgUnit, can_edit_unit, user_can_edit
 from apps.plans.models import Plan
@@ -112,14 +112,21 @@ class DrillDetailView(ScopedMixin, DetailView):
         return context
 
 
-class DrillCreateView(EditorsOnlyMixin, CreateView):
+class DrillFormMixin(ServiceFormMixin):
     model = Drill
     form_class = DrillEditForm
     template_name = "drills/drill_form.html"
 
-    def get_form_kwargs(self):
-        return super().get_form_kwargs() | {"user": self.request.user}
+    def save(self, form):
+        return services.save_drill(
+            self.request.user, form.save(commit=False), plans=form.cleaned_data["plans"]
+        )
 
+    def success_message(self):
+        return _("已保存演练“%(title)s”。") % {"title": self.object.title}
+
+
+class DrillCreateView(DrillFormMixin, EditorsOnlyMixin, CreateView):
     def get_initial(self):
         initial = {k: self.request.GET[k] for k in ("annual_plan", "date") if k in self.request.GET}
         code = self.request.GET.get("unit")
@@ -129,37 +136,9 @@ class DrillCreateView(EditorsOnlyMixin, CreateView):
                 initial["org_unit"] = unit.pk
         return initial
 
-    def form_valid(self, form):
-        try:
-            self.object = services.save_drill(
-                self.request.user, form.save(commit=False), plans=form.cleaned_data["plans"]
-            )
-        except ValidationError as exc:
-            apply_validation_error(form, exc)
-            return self.form_invalid(form)
-        messages.success(self.request, _("已保存演练“%(title)s”。") % {"title": self.object.title})
-        return redirect(self.object)
 
-
-class DrillUpdateView(ScopedEditMixin, UpdateView):
-    model = Drill
-    form_class = DrillEditForm
-    template_name = "drills/drill_form.html"
+class DrillUpdateView(DrillFormMixin, ScopedEditMixin, UpdateView):
     context_object_name = "drill"
-
-    def get_form_kwargs(self):
-        return super().get_form_kwargs() | {"user": self.request.user}
-
-    def form_valid(self, form):
-        try:
-            self.object = services.save_drill(
-                self.request.user, form.save(commit=False), plans=form.cleaned_data["plans"]
-            )
-        except ValidationError as exc:
-            apply_validation_error(form, exc)
-            return self.form_invalid(form)
-        messages.success(self.request, _("已保存演练“%(title)s”。") % {"title": self.object.title})
-        return redirect(self.object)
 
 
 class DrillActionView(RecordActionView):
@@ -168,9 +147,6 @@ class DrillActionView(RecordActionView):
 
     model = Drill
     template_name = "drills/drill_action.html"
-
-    def get_context_data(self, **kwargs):
-        return super().get_context_data(**kwargs) | {"title": self.title}
 
 
 class AddActionView(DrillActionView):

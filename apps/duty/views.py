@@ -5,6 +5,7 @@ from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q
 from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -17,7 +18,7 @@ from apps.orgs.mixins import (
     RecordActionView,
     ScopedEditMixin,
     ScopedMixin,
-    apply_validation_error,
+    ServiceFormMixin,
 )
 from apps.orgs.models import can_edit_unit, user_can_edit
 
@@ -79,41 +80,28 @@ class TodayView(LoginRequiredMixin, TemplateView):
 # --- rosters --------------------------------------------------------------------------------
 
 
-class RosterCreateView(EditorsOnlyMixin, CreateView):
+class RosterFormMixin(ServiceFormMixin):
     model = Roster
     form_class = RosterForm
     template_name = "duty/roster_form.html"
 
-    def get_form_kwargs(self):
-        return super().get_form_kwargs() | {"user": self.request.user}
-
-    def form_valid(self, form):
-        try:
-            self.object = services.save_roster(self.request.user, form.save(commit=False))
-        except ValidationError as exc:
-            apply_validation_error(form, exc)
-            return self.form_invalid(form)
-        messages.success(self.request, _("已建立值班表，请设置轮班人员。"))
-        return redirect("duty:rotation", self.object.pk)
+    def save(self, form):
+        return services.save_roster(self.request.user, form.save(commit=False))
 
 
-class RosterUpdateView(ScopedEditMixin, UpdateView):
-    model = Roster
-    form_class = RosterForm
-    template_name = "duty/roster_form.html"
+class RosterCreateView(RosterFormMixin, EditorsOnlyMixin, CreateView):
+    def success_message(self):
+        return _("已建立值班表，请设置轮班人员。")
+
+    def get_success_url(self):
+        return reverse("duty:rotation", args=[self.object.pk])
+
+
+class RosterUpdateView(RosterFormMixin, ScopedEditMixin, UpdateView):
     context_object_name = "roster"
 
-    def get_form_kwargs(self):
-        return super().get_form_kwargs() | {"user": self.request.user}
-
-    def form_valid(self, form):
-        try:
-            self.object = services.save_roster(self.request.user, form.save(commit=False))
-        except ValidationError as exc:
-            apply_validation_error(form, exc)
-            return self.form_invalid(form)
-        messages.success(self.request, _("已保存值班表。"))
-        return redirect(self.object)
+    def success_message(self):
+        return _("已保存值班表。")
 
 
 class RosterDetailView(ScopedMixin, DetailView):
@@ -153,9 +141,6 @@ class RosterDetailView(ScopedMixin, DetailView):
 
 class RosterActionView(RecordActionView):
     model = Roster
-
-    def get_context_data(self, **kwargs):
-        return super().get_context_data(**kwargs) | {"title": self.title}
 
 
 class RotationView(RosterActionView):

@@ -4,8 +4,10 @@ A record outside the user's scope is a 404 (it does not exist for them); a recor
 the user may only read (district reviewers, city viewers) is a 403 on any change.
 """
 
+from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpResponseRedirect
 from django.views.generic import FormView
 from django.views.generic.detail import SingleObjectMixin
 
@@ -54,12 +56,42 @@ def apply_validation_error(form, exc):
         form.add_error(None, exc)
 
 
+class ServiceFormMixin:
+    """A create or update view whose record is saved through a service. ``save(form)`` calls
+    the service and returns the record; a ValidationError from it is shown on the form (with
+    ``apply_validation_error``) and nothing is saved; otherwise ``success_message()`` (if any)
+    is shown and the user goes to ``get_success_url()`` (the record). The form gets the acting
+    user (``user=``)."""
+
+    def get_form_kwargs(self):
+        return super().get_form_kwargs() | {"user": self.request.user}
+
+    def form_valid(self, form):
+        try:
+            self.object = self.save(form)
+        except ValidationError as exc:
+            apply_validation_error(form, exc)
+            return self.form_invalid(form)
+        message = self.success_message()
+        if message:
+            messages.success(self.request, message)
+        return HttpResponseRedirect(self.get_success_url())
+
+    def save(self, form):
+        raise NotImplementedError
+
+    def success_message(self):
+        return None
+
+
 class RecordActionView(ScopedEditMixin, SingleObjectMixin, FormView):
     """One action on one record through a service (new version, retire, complete, inspect …):
     404 outside the user's scope, 403 for read-only roles; a ValidationError from the service
     is shown on the form and nothing changes. Subclasses set ``model``, ``form_class``,
     ``template_name`` and ``perform(data)``; the record is ``self.object`` (and, in templates,
-    under its model name)."""
+    under its model name), the page's ``title`` (when set) is ``title``."""
+
+    title = None
 
     def dispatch(self, request, *args, **kwargs):
         if not request.user.is_authenticated:
@@ -69,6 +101,12 @@ class RecordActionView(ScopedEditMixin, SingleObjectMixin, FormView):
 
     def get_success_url(self):
         return self.object.get_absolute_url()
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        if self.title is not None:
+            context["title"] = self.title
+        return context
 
     def form_valid(self, form):
         try:

@@ -1,6 +1,5 @@
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.core.exceptions import ValidationError
 from django.db.models import OuterRef, Prefetch, Subquery
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
@@ -21,7 +20,7 @@ from apps.orgs.mixins import (
     RecordActionView,
     ScopedEditMixin,
     ScopedMixin,
-    apply_validation_error,
+    ServiceFormMixin,
 )
 from apps.orgs.models import OrgKind, OrgUnit, can_edit_unit, user_can_edit
 
@@ -121,24 +120,19 @@ class PlanCreateView(EditorsOnlyMixin, CreateView):
         return redirect("plans:add_version", pk=self.object.pk)
 
 
-class PlanUpdateView(ScopedEditMixin, UpdateView):
+class PlanUpdateView(ServiceFormMixin, ScopedEditMixin, UpdateView):
     model = Plan
     form_class = PlanForm
     template_name = "plans/plan_form.html"
     context_object_name = "plan"
 
-    def get_form_kwargs(self):
-        return super().get_form_kwargs() | {"user": self.request.user}
-
-    def form_valid(self, form):
-        try:
-            self.object = services.save_plan(self.request.user, form.save(commit=False))
-        except ValidationError as exc:
-            apply_validation_error(form, exc)
-            return self.form_invalid(form)
+    def save(self, form):
+        plan = services.save_plan(self.request.user, form.save(commit=False))
         form.save_m2m()
-        messages.success(self.request, _("已保存预案“%(title)s”。") % {"title": self.object.title})
-        return redirect(self.object)
+        return plan
+
+    def success_message(self):
+        return _("已保存预案“%(title)s”。") % {"title": self.object.title}
 
 
 class PlanActionView(RecordActionView):

@@ -1,8 +1,6 @@
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.core.exceptions import ValidationError
 from django.http import Http404, JsonResponse
-from django.shortcuts import redirect
 from django.urls import reverse, reverse_lazy
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -21,7 +19,7 @@ from apps.orgs.mixins import (
     RecordActionView,
     ScopedEditMixin,
     ScopedMixin,
-    apply_validation_error,
+    ServiceFormMixin,
 )
 from apps.orgs.models import OrgKind, OrgUnit, can_edit_unit, user_can_edit
 
@@ -122,49 +120,26 @@ class ShelterDetailView(ScopedMixin, DetailView):
         return context
 
 
-class ShelterCreateView(EditorsOnlyMixin, CreateView):
+class ShelterFormMixin(ServiceFormMixin):
     model = Shelter
     form_class = ShelterForm
     template_name = "shelters/shelter_form.html"
 
-    def get_form_kwargs(self):
-        return super().get_form_kwargs() | {"user": self.request.user}
+    def save(self, form):
+        return services.save_shelter(
+            self.request.user, form.save(commit=False), facilities=form.cleaned_data["facilities"]
+        )
 
-    def form_valid(self, form):
-        try:
-            self.object = services.save_shelter(
-                self.request.user,
-                form.save(commit=False),
-                facilities=form.cleaned_data["facilities"],
-            )
-        except ValidationError as exc:
-            apply_validation_error(form, exc)
-            return self.form_invalid(form)
-        messages.success(self.request, _("已保存避难场所“%(name)s”。") % {"name": self.object})
-        return redirect(self.object)
+    def success_message(self):
+        return _("已保存避难场所“%(name)s”。") % {"name": self.object}
 
 
-class ShelterUpdateView(ScopedEditMixin, UpdateView):
-    model = Shelter
-    form_class = ShelterForm
-    template_name = "shelters/shelter_form.html"
+class ShelterCreateView(ShelterFormMixin, EditorsOnlyMixin, CreateView):
+    pass
+
+
+class ShelterUpdateView(ShelterFormMixin, ScopedEditMixin, UpdateView):
     context_object_name = "shelter"
-
-    def get_form_kwargs(self):
-        return super().get_form_kwargs() | {"user": self.request.user}
-
-    def form_valid(self, form):
-        try:
-            self.object = services.save_shelter(
-                self.request.user,
-                form.save(commit=False),
-                facilities=form.cleaned_data["facilities"],
-            )
-        except ValidationError as exc:
-            apply_validation_error(form, exc)
-            return self.form_invalid(form)
-        messages.success(self.request, _("已保存避难场所“%(name)s”。") % {"name": self.object})
-        return redirect(self.object)
 
 
 class ShelterActionView(RecordActionView):
@@ -172,9 +147,6 @@ class ShelterActionView(RecordActionView):
 
     model = Shelter
     template_name = "shelters/shelter_action.html"
-
-    def get_context_data(self, **kwargs):
-        return super().get_context_data(**kwargs) | {"title": self.title}
 
 
 class InspectionCreateView(ShelterActionView):

@@ -21,6 +21,7 @@ from apps.orgs.mixins import (
     EditorsOnlyMixin,
     ScopedEditMixin,
     ScopedMixin,
+    ServiceFormMixin,
     apply_validation_error,
 )
 from apps.orgs.models import OrgUnit, user_can_edit
@@ -74,28 +75,22 @@ class WarningListView(ScopedMixin, ListView):
         }
 
 
-class WarningFormMixin:
+class WarningFormMixin(ServiceFormMixin):
     model = Warning
     form_class = WarningForm
     template_name = "warnings/warning_form.html"
     supersedes = None
 
-    def get_form_kwargs(self):
-        return super().get_form_kwargs() | {"user": self.request.user}
+    def save(self, form):
+        return services.save_warning(
+            self.request.user,
+            form.save(commit=False),
+            areas=form.cleaned_data["areas"],
+            supersedes=self.supersedes,
+        )
 
-    def form_valid(self, form):
-        try:
-            self.object = services.save_warning(
-                self.request.user,
-                form.save(commit=False),
-                areas=form.cleaned_data["areas"],
-                supersedes=self.supersedes,
-            )
-        except ValidationError as exc:
-            apply_validation_error(form, exc)
-            return self.form_invalid(form)
-        messages.success(self.request, _("预警草稿已保存，请由另一位工作人员审核。"))
-        return redirect(self.object)
+    def success_message(self):
+        return _("预警草稿已保存，请由另一位工作人员审核。")
 
 
 class WarningCreateView(IssuersOnlyMixin, WarningFormMixin, CreateView):
