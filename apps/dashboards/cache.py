@@ -136,6 +136,7 @@ def warm(*, today=None):
     for district in districts:
         streets = list(OrgUnit.objects.filter(kind=OrgKind.STREET, parent=district))
         done += len(_facts(streets, today, refresh=True))
+        hazard_figures(district, streets, today=today, refresh=True)  # the statistics page
     return done + len(_facts(districts, today, refresh=True))
 
 
@@ -166,7 +167,7 @@ def hazard_trend(unit, *, today=None):
     )[unit.pk]
 
 
-def hazard_figures(parent, units, *, today=None):
+def hazard_figures(parent, units, *, today=None, refresh=False):
     """``hazards.services.hazard_figures_by_category`` through the cache: the statistics page
     of a district adds up its streets' figures, computing only the streets changed since
     (their generation, as for the facts)."""
@@ -181,4 +182,5 @@ def hazard_figures(parent, units, *, today=None):
         units,
         lambda missing: hazard_figures_by_category(parent, missing, today=today),
         today,
+        refresh=refresh,
     )

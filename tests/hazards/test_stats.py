@@ -160,3 +160,13 @@ def test_a_grid_workers_statistics_are_the_grid_only(client, tree):
     response = client.get(reverse("hazards:stats"))
     if response.status_code == 200:
         assert response.context["stats"]["total"] == 1
+
+
+def test_the_warm_task_keeps_every_streets_statistics(tree, hazards, django_assert_num_queries):
+    from apps.dashboards import cache
+
+    cache.warm()
+    streets = list(tree["d1"].children.order_by("code"))
+    with django_assert_num_queries(0):
+        figures = cache.hazard_figures(tree["d1"], streets)
+    assert sum(row["total"] for row in figures[tree["s1"].pk]) == 5
