@@ -2,7 +2,8 @@ from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.db.models import OuterRef, Prefetch, Subquery
 from django.http import Http404
-from django.shortcuts import get_object_or_404, redirect
+from django.shortcuts import get_object_or_404
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import (
@@ -98,26 +99,25 @@ class PlanDetailView(ScopedMixin, DetailView):
         return context
 
 
-class PlanCreateView(EditorsOnlyMixin, CreateView):
+class PlanCreateView(ServiceFormMixin, EditorsOnlyMixin, CreateView):
     model = Plan
     form_class = PlanForm
     template_name = "plans/plan_form.html"
-
-    def get_form_kwargs(self):
-        return super().get_form_kwargs() | {"user": self.request.user}
 
     def get_initial(self):
         # Links such as "new plan for this community" prefill the unit and kind.
         return {k: self.request.GET[k] for k in ("org_unit", "kind") if k in self.request.GET}
 
-    def form_valid(self, form):
-        self.object = services.save_plan(self.request.user, form.save(commit=False))
+    def save(self, form):
+        plan = services.save_plan(self.request.user, form.save(commit=False))
         form.save_m2m()
-        messages.success(
-            self.request,
-            _("已创建预案“%(title)s”。请上传预案文件。") % {"title": self.object.title},
-        )
-        return redirect("plans:add_version", pk=self.object.pk)
+        return plan
+
+    def success_message(self):
+        return _("已创建预案“%(title)s”。请上传预案文件。") % {"title": self.object.title}
+
+    def get_success_url(self):
+        return reverse("plans:add_version", args=[self.object.pk])
 
 
 class PlanUpdateView(ServiceFormMixin, ScopedEditMixin, UpdateView):

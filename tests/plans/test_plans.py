@@ -332,6 +332,33 @@ def test_bad_plan_form_gets_chinese_errors_and_saves_nothing(login, demo):
     assert Plan.objects.count() == count
 
 
+def test_a_refusal_of_the_service_is_shown_on_the_new_plan_form(login, demo, monkeypatch):
+    """What only the service can see (e.g. another clerk's plan saved a moment before): the
+    form again with the message, nothing saved."""
+
+    def refuse(user, plan):
+        raise ValidationError({"parent": "上级预案刚被废止，请重新选择。"})
+
+    monkeypatch.setattr(services, "save_plan", refuse)
+    client = login("huayang_staff")
+    count = Plan.objects.count()
+    street = OrgUnit.objects.get(code=HUAYANG)
+    response = client.post(
+        reverse("plans:create"),
+        {
+            "org_unit": street.pk,
+            "kind": "special",
+            "title": "台风专项应急预案",
+            "department": "街道应急办",
+            "status": "draft",
+            "review_cycle_months": 36,
+        },
+    )
+    assert response.status_code == 200
+    assert "上级预案刚被废止，请重新选择。" in response.content.decode()
+    assert Plan.objects.count() == count
+
+
 def test_list_filters(login, demo):
     client = login("huayang_staff")
     body = client.get(reverse("plans:list"), {"overdue": "on"}).content.decode()
