@@ -5,8 +5,10 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 PYTEST_ARGS ?=
+# pytest-xdist workers: whole test modules shared out over the machine's cores (0: one process)
+TEST_WORKERS ?= auto
 
-.PHONY: run test lint worker beat messages clean bench bench-data backup restore
+.PHONY: run test quick lint worker beat messages clean bench bench-data backup restore
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -30,6 +32,7 @@ run: $(VENV)/.installed-run
 	@echo "    huayang_staff, xinhua_staff, lujiazui_staff  街镇工作人员 / street staff"
 	@echo "    changning_reviewer, pudong_reviewer          区级审核员 / district reviewers"
 	@echo "    changning_district                           区应急管理局 / district staff"
+	@echo "    shanghai_reviewer                            市灾防办审核员 / city reviewer (示范社区)"
 	@echo "    admin                                        系统管理员 / admin (also /admin/)"
 	@echo "    huayi_community, huayi_grid, huayi_officer   居委 / 网格员 / 灾害信息员 (phone: /m/)"
 	@echo
@@ -44,7 +47,11 @@ lint: $(VENV)/.installed-test
 	$(BIN)/python manage.py makemigrations --check --dry-run
 
 test: lint
-	$(BIN)/pytest $(PYTEST_ARGS)
+	$(BIN)/pytest -n $(TEST_WORKERS) --dist loadfile $(PYTEST_ARGS)
+
+# While working: no lint, the test databases kept between runs, failures of the last run first.
+quick: $(VENV)/.installed-test
+	$(BIN)/pytest -n $(TEST_WORKERS) --dist loadfile --reuse-db --failed-first $(PYTEST_ARGS)
 
 worker: $(VENV)/.installed-run
 	$(BIN)/celery -A resilience worker -l info

@@ -1,6 +1,8 @@
 import contextlib
 import importlib
 import io
+import os
+import re
 import uuid
 
 import pytest
@@ -17,6 +19,35 @@ from resilience.celery import app as celery_app
 from tests.factories import UserFactory, child, city
 
 TEST_PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+def _own_redis_database():
+    """Under pytest-xdist (``make test`` runs two workers) each worker has its own test
+    database (pytest-django's ``_gw0`` suffix) and here its own Redis database too: the cache,
+    the Celery broker and the results. Otherwise one worker's Celery worker would take the
+    other's tasks, and a ``cache.clear()`` would empty the other's queue. Settings are read by
+    now, but the cache and Celery connect only on first use."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "")
+    if not worker.startswith("gw") or not settings.REDIS_URL:
+        return
+    offset = int(worker[2:])
+
+    def moved(url):
+        match = re.match(r"^(.*?//[^/]*)(?:/(\d+))?(.*)$", url)
+        base, db, rest = match.groups()
+        return f"{base}/{int(db or 0) + offset}{rest}"
+
+    for alias in settings.CACHES.values():
+        if isinstance(alias.get("LOCATION"), str) and alias["LOCATION"].startswith("redis"):
+            alias["LOCATION"] = moved(alias["LOCATION"])
+    for name in ("CELERY_BROKER_URL", "CELERY_RESULT_BACKEND"):
+        value = getattr(settings, name)
+        if value and value.startswith("redis"):
+            setattr(settings, name, moved(value))
+            celery_app.conf[name] = moved(value)
+
+
+_own_redis_database()
 
 
 @pytest.fixture(autouse=True)
@@ -47,16 +78,19 @@ def _is_transactional(item):
 
 
 def pytest_collection_modifyitems(items):
-    """Keep pytest-django's order (transactional tests after the others: they empty every
-    table when they end) and, within each module, run the tests without the demo data first:
-    once a module's demo is seeded (``_demo_once``) later tests see it."""
+    """Modules without transactional tests first (those tests empty every table when they
+    end), each module whole (pytest-xdist hands a worker whole modules: ``--dist loadfile``),
+    and within a module the tests without the demo data first: once a module's demo is seeded
+    (``_demo_once``) later tests see it; its transactional tests last."""
     modules = {}
     for item in items:
         modules.setdefault(item.path, len(modules))
+    transactional = {item.path for item in items if _is_transactional(item)}
     items.sort(
         key=lambda item: (
-            _is_transactional(item),
+            item.path in transactional,
             modules[item.path],
+            _is_transactional(item),
             "demo" in item.fixturenames,
         )
     )
@@ -77,15 +111,31 @@ REFERENCE_LOADERS = [
 ]
 
 
-@pytest.fixture(autouse=True)
-def _reference_data(request):
-    if not _is_transactional(request.node):
-        return
+_flushed = False  # a transactional test has run in this process and emptied the tables
+
+
+def _load_reference_data():
     from django.apps import apps
 
-    request.getfixturevalue("transactional_db")
     for module, function in REFERENCE_LOADERS:
         getattr(importlib.import_module(module), function)(apps, None)
+
+
+@pytest.fixture(autouse=True)
+def _reference_data(request):
+    """Reference data for every transactional test, and for the database tests that run after
+    one in the same process (a module's plain tests after an earlier module's transactional
+    ones): inside their transaction, rolled back with it."""
+    global _flushed
+    if _is_transactional(request.node):
+        request.getfixturevalue("transactional_db")
+        _load_reference_data()
+        _flushed = True
+    elif _flushed and (
+        request.node.get_closest_marker("django_db") or "db" in request.fixturenames
+    ):
+        request.getfixturevalue("db")
+        _load_reference_data()
 
 
 @pytest.fixture(scope="module")
@@ -106,6 +156,8 @@ def _demo_once(request, django_db_setup, django_db_blocker, tmp_path_factory):
         override_settings(DEBUG=True, MEDIA_ROOT=media, PASSWORD_HASHERS=TEST_PASSWORD_HASHERS),
         transaction.atomic(),
     ):
+        if _flushed:
+            _load_reference_data()
         call_command("seed_demo", stdout=io.StringIO())
         yield media
         transaction.set_rollback(True)
