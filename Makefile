@@ -32,7 +32,6 @@ run: $(VENV)/.installed-run
 	@echo "    huayang_staff, xinhua_staff, lujiazui_staff  街镇工作人员 / street staff"
 	@echo "    changning_reviewer, pudong_reviewer          区级审核员 / district reviewers"
 	@echo "    changning_district                           区应急管理局 / district staff"
-	@echo "    shanghai_reviewer                            市灾防办审核员 / city reviewer (示范社区)"
 	@echo "    admin                                        系统管理员 / admin (also /admin/)"
 	@echo "    huayi_community, huayi_grid, huayi_officer   居委 / 网格员 / 灾害信息员 (phone: /m/)"
 	@echo

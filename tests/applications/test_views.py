@@ -1,9 +1,7 @@
-import datetime
 import io
 
 import pytest
 from django.urls import reverse
-from django.utils import timezone
 from pypdf import PdfReader
 
 from apps.applications import services
@@ -18,7 +16,6 @@ from apps.applications.report import ApplicationReport
 from apps.orgs.models import OrgUnit, Role, User
 from apps.reports.kinds import KINDS
 from apps.reports.models import ReportRequest
-from resilience.dates import add_years
 from tests.applications.factories import fill, meet_conditions, new_application, people
 from tests.conftest import make_user
 from tests.hazards.factories import HazardFactory
@@ -256,37 +253,15 @@ def test_reviewer_scores_returns_with_a_reason_and_approves(login, demo_apps):
     assert "风险地图已公示" in detail and "达到通过分数线" in detail
 
 
-def test_city_result_is_the_city_reviewers(login, demo):
-    """飞乐's application waits for the city: the demo's city reviewer has recorded the 材料审核;
-    the award waits for the 实地考察, then goes through."""
+def test_city_result_is_for_admins(login, demo):
     app = Application.objects.get(org_unit__code=f"{HUAYANG}003", state=State.APPROVED)
-    today = timezone.localdate()
     award = reverse("applications:transition", args=[app.pk, "award"])
-    values = {"award_date": today.isoformat(), "validity_years": 3}
-    for username in ("changning_reviewer", "huayang_staff"):
-        assert login(username).post(award, values).status_code == 403
-    client = login("shanghai_reviewer")
-    response = client.post(award, values)
-    assert response.status_code == 200
-    assert "授牌前须先在市级评审页记录实地考察" in response.content.decode()
-    app.refresh_from_db()
-    assert app.state == State.APPROVED
-    review = reverse("applications:city_review", args=[app.pk])
-    response = client.post(
-        review,
-        {
-            "materials_note": "材料齐全。",
-            "visited_on": (today - datetime.timedelta(days=2)).isoformat(),
-            "visitors": "市灾防办 王磊",
-            "visit_note": "避难场所标识清晰。",
-        },
-    )
+    assert login("changning_reviewer").post(award, {"award_date": "2026-11-01"}).status_code == 403
+    client = login("admin")
+    response = client.post(award, {"award_date": "2026-11-01", "validity_years": 3})
     assert response.status_code == 302
-    assert client.post(award, values).status_code == 302
     app.refresh_from_db()
-    assert app.state == State.AWARDED
-    assert app.valid_until == add_years(today, 3)
-    assert app.city_reviews.get().decision == "award"
+    assert app.state == State.AWARDED and str(app.valid_until) == "2029-11-01"
 
 
 def test_queue_filters_and_comparison(login, demo):
